@@ -1,0 +1,160 @@
+"""Permission codes and built-in roles, declared as data.
+
+A role grants permission codes and a data scope. A user's scope for a permission is the union of the scopes of
+the roles that grant it, so a permission decides *what* a user may do and the scope *on which rows*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    ORGS_VIEW = "orgs.view"
+    ORGS_MANAGE = "orgs.manage"
+    USERS_VIEW = "users.view"
+    USERS_MANAGE = "users.manage"
+    ROLES_MANAGE = "roles.manage"
+    AUDIT_VIEW = "audit.view"
+    LOGINLOG_VIEW = "loginlog.view"
+
+
+PERM_LABELS: dict[str, str] = {
+    Perm.ORGS_VIEW: "查看组织机构(区划、单位)",
+    Perm.ORGS_MANAGE: "维护组织机构(区划、单位)",
+    Perm.USERS_VIEW: "查看用户",
+    Perm.USERS_MANAGE: "维护用户(新建、停用、重置密码)",
+    Perm.ROLES_MANAGE: "分配角色、维护角色权限",
+    Perm.AUDIT_VIEW: "查看审计日志",
+    Perm.LOGINLOG_VIEW: "查看登录日志",
+}
+
+
+class ScopeKind(StrEnum):
+    ALL = "all"
+    REGION = "region"
+    UNIT_TREE = "unit_tree"
+    OWN_UNIT = "own_unit"
+    OWN_RECORDS = "own_records"
+    ASSIGNED = "assigned"
+
+
+SCOPE_LABELS: dict[str, str] = {
+    ScopeKind.ALL: "全部",
+    ScopeKind.REGION: "本区划及下级",
+    ScopeKind.UNIT_TREE: "本单位及下级单位",
+    ScopeKind.OWN_UNIT: "本单位",
+    ScopeKind.OWN_RECORDS: "本人填报",
+    ScopeKind.ASSIGNED: "分配给本单位的",
+}
+
+
+class AdminKind(StrEnum):
+    """三员分立: the three administrator duties, mutually exclusive for one user."""
+
+    SYSTEM = "system"
+    SECURITY = "security"
+    AUDIT = "audit"
+
+
+ADMIN_KIND_LABELS: dict[str, str] = {
+    AdminKind.SYSTEM: "系统管理员",
+    AdminKind.SECURITY: "安全管理员",
+    AdminKind.AUDIT: "审计管理员",
+}
+
+# Permissions only administrators may hold, and business roles never.
+ADMIN_ONLY_PERMS = {Perm.USERS_MANAGE, Perm.ROLES_MANAGE, Perm.AUDIT_VIEW, Perm.LOGINLOG_VIEW}
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    code: str
+    name: str
+    scope: ScopeKind
+    perms: frozenset[str]
+    description: str
+    admin_kind: AdminKind | None = None
+    read_only: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+BUSINESS_VIEW = frozenset({Perm.ORGS_VIEW})
+
+BUILTIN_ROLES: list[RoleSpec] = [
+    RoleSpec(
+        "perf_admin",
+        "预算绩效管理处",
+        ScopeKind.ALL,
+        BUSINESS_VIEW | {Perm.USERS_VIEW},
+        "财政局预算绩效管理处:制定规则、审核目标、组织自评、督办催报,可见全部业务数据。",
+    ),
+    RoleSpec(
+        "fund_division",
+        "资金管理处室",
+        ScopeKind.ASSIGNED,
+        BUSINESS_VIEW,
+        "财政局资金管理处室(农业农村处等):管理本处室资金,初审,可见本处室归口的项目。",
+    ),
+    RoleSpec(
+        "district_finance",
+        "区财政局",
+        ScopeKind.REGION,
+        BUSINESS_VIEW | {Perm.USERS_VIEW},
+        "区财政局:统筹本区,可见本区及下级区划的单位和项目。",
+    ),
+    RoleSpec(
+        "department",
+        "主管部门",
+        ScopeKind.UNIT_TREE,
+        BUSINESS_VIEW,
+        "市直主管部门:审核所属单位,可见本部门及下属单位。",
+    ),
+    RoleSpec(
+        "project_unit",
+        "项目单位",
+        ScopeKind.OWN_UNIT,
+        BUSINESS_VIEW,
+        "项目单位:谁支出、谁填报、谁负责,可见本单位项目。",
+    ),
+    RoleSpec(
+        "third_party",
+        "第三方机构",
+        ScopeKind.ASSIGNED,
+        BUSINESS_VIEW,
+        "第三方评价机构:只可见委托给本机构评价的项目。",
+    ),
+    RoleSpec(
+        "inspector",
+        "纪委监委(只读)",
+        ScopeKind.ALL,
+        BUSINESS_VIEW,
+        "纪委监委、审计:只读查看线索和台账,每次查看留痕。",
+        read_only=True,
+    ),
+    RoleSpec(
+        "sysadmin",
+        "系统管理员",
+        ScopeKind.ALL,
+        frozenset({Perm.ORGS_VIEW, Perm.ORGS_MANAGE, Perm.USERS_VIEW, Perm.USERS_MANAGE}),
+        "三员之一:维护用户、组织机构和系统配置,不分配权限,不查看业务数据和审计日志。",
+        admin_kind=AdminKind.SYSTEM,
+    ),
+    RoleSpec(
+        "secadmin",
+        "安全管理员",
+        ScopeKind.ALL,
+        frozenset({Perm.USERS_VIEW, Perm.ROLES_MANAGE}),
+        "三员之一:分配角色、维护角色权限,不维护用户资料,不查看业务数据和审计日志。",
+        admin_kind=AdminKind.SECURITY,
+    ),
+    RoleSpec(
+        "auditadmin",
+        "审计管理员",
+        ScopeKind.ALL,
+        frozenset({Perm.AUDIT_VIEW, Perm.LOGINLOG_VIEW}),
+        "三员之一:只查看审计日志和登录日志。",
+        admin_kind=AdminKind.AUDIT,
+    ),
+]

@@ -1,0 +1,365 @@
+"""Excel in and out: strict reading with Chinese errors that name sheet, row, column and value; plain writing.
+
+Reading uses python-calamine (fast, streaming rows); writing uses XlsxWriter. An import validates the whole
+file first and writes nothing unless every row is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+import xlsxwriter
+from django.conf import settings
+from python_calamine import CalamineWorkbook
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in an uploaded workbook, located precisely enough for a clerk to fix it."""
+
+    file: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    value: Any = None
+    expected: str = ""
+
+    def __str__(self) -> str:
+        where = f"文件《{self.file}》"
+        if self.sheet:
+            where += f"工作表「{self.sheet}」"
+        if self.row is not None:
+            where += f"第 {self.row} 行"
+        if self.column:
+            where += f"「{self.column}」列"
+        value = "" if self.value is None else f":值“{self.value}”"
+        return f"{where}{value} — {self.expected}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": None if self.value is None else str(self.value),
+            "expected": self.expected,
+            "message": str(self),
+        }
+
+
+class WorkbookError(Exception):
+    """Raised with every problem found; nothing has been written."""
+
+    def __init__(self, errors: Sequence[CellError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors[:20]))
+
+
+Parser = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    parse: Parser | None = None
+    max_length: int | None = None
+    width: int = 14
+    help: str = ""
+
+
+def cell_text(value: Any) -> str:
+    """Return a cell as text; calamine gives whole numbers as floats (3.0), which become '3'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("应为整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError("应为整数")
+    text = cell_text(value).replace(",", "").replace(",", "")
+    if not re.fullmatch(r"-?\d+", text):
+        raise ValueError("应为整数")
+    return int(text)
+
+
+def parse_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("应为数字")
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    text = cell_text(value).replace(",", "").replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("应为数字")
+    if not number.is_finite():
+        raise ValueError("应为数字")
+    return number
+
+
+def parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("应为日期,如 2026-03-31")
+
+
+def parse_bool(value: Any) -> bool:
+    text = cell_text(value).lower()
+    if text in {"是", "true", "1", "y", "yes", "启用"}:
+        return True
+    if text in {"否", "false", "0", "n", "no", "停用"}:
+        return False
+    raise ValueError("应为“是”或“否”")
+
+
+def parse_choice(choices: Iterable[tuple[str, str]]) -> Parser:
+    """Accept a choice by its Chinese label or its code; return the code."""
+    by_label = {label: code for code, label in choices}
+    codes = set(by_label.values())
+
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        if text in by_label:
+            return by_label[text]
+        if text in codes:
+            return text
+        raise ValueError("应为以下之一:" + "、".join(by_label))
+
+    return parse
+
+
+def _formula_and_merge_cells(data: bytes) -> dict[str, tuple[list[str], list[str]]]:
+    """Return {sheet xml path: (formula cell refs, merged ranges)} by scanning the workbook XML."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/sheet") and name.endswith(".xml")):
+                continue
+            xml = archive.read(name).decode("utf-8", errors="replace")
+            formulas = re.findall(r'<c r="([A-Z]+\d+)"[^>]*>\s*<f[ >/]', xml)
+            merges = re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', xml)
+            found[name] = (formulas, merges)
+    return found
+
+
+def _sheet_xml_paths(data: bytes) -> dict[str, str]:
+    """Map sheet names to their XML part names."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+    paths = {}
+    for name, rid in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
+        target = targets.get(rid, "")
+        target = target.lstrip("/")
+        paths[_unescape(name)] = target if target.startswith("xl/") else "xl/" + target
+    return paths
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+
+
+def read_upload(upload: BinaryIO | bytes, *, file_name: str) -> bytes:
+    """Return the bytes of an uploaded workbook after size and format checks."""
+    data = upload if isinstance(upload, bytes) else upload.read()
+    limit = settings.UPLOAD_MAX_BYTES
+    if len(data) > limit:
+        raise WorkbookError(
+            [CellError(file_name, expected=f"文件大小 {len(data) / 1048576:.1f} MB 超过上限 {limit // 1048576} MB")]
+        )
+    if not data.startswith(b"PK"):
+        raise WorkbookError(
+            [CellError(file_name, expected="不是 Excel 2007 及以上格式(.xlsx)的文件,请另存为 .xlsx 后上传")]
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise zipfile.BadZipFile
+    except zipfile.BadZipFile:
+        raise WorkbookError([CellError(file_name, expected="文件已损坏或不是 .xlsx 工作簿")])
+    return data
+
+
+@dataclass
+class SheetRows:
+    """Validated rows of one sheet: (row number, {key: value})."""
+
+    sheet: str
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def iter_sheet_rows(data: bytes, sheet_name: str | None = None) -> Iterator[list[Any]]:
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheet = book.get_sheet_by_name(sheet_name) if sheet_name else book.get_sheet_by_index(0)
+    yield from sheet.iter_rows()
+
+
+def read_table(
+    data: bytes,
+    *,
+    file_name: str,
+    columns: Sequence[Column],
+    sheet_name: str | None = None,
+    header_row: int = 1,
+    max_errors: int = 200,
+) -> SheetRows:
+    """Parse one sheet whose header row holds the columns' Chinese headers (any order).
+
+    Raises WorkbookError listing every problem: wrong headers, merged cells, formulas, bad values.
+    """
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    names = book.sheet_names
+    if sheet_name is not None and sheet_name not in names:
+        raise WorkbookError([CellError(file_name, sheet=sheet_name, expected=f"缺少工作表「{sheet_name}」")])
+    sheet_name = sheet_name or names[0]
+    sheet = book.get_sheet_by_name(sheet_name)
+    errors: list[CellError] = []
+
+    xml_path = _sheet_xml_paths(data).get(sheet_name)
+    formulas, merges = _formula_and_merge_cells(data).get(xml_path or "", ([], []))
+    for ref in merges:
+        errors.append(CellError(file_name, sheet_name, expected=f"含合并单元格 {ref},请取消合并后每格填写"))
+    for ref in formulas[:20]:
+        row_no = int(re.sub(r"[A-Z]", "", ref))
+        errors.append(CellError(file_name, sheet_name, row_no, ref, expected="含公式,请复制后“选择性粘贴为数值”"))
+    if errors:
+        raise WorkbookError(errors)
+
+    rows = sheet.iter_rows()
+    header: list[str] = []
+    for _ in range(header_row):
+        header = [cell_text(v) for v in next(rows, [])]
+    positions: dict[str, int] = {}
+    by_header = {c.header: c for c in columns}
+    for index, text in enumerate(header):
+        if not text:
+            continue
+        if text not in by_header:
+            errors.append(
+                CellError(
+                    file_name, sheet_name, header_row, column_letter(index), text, "不认识的列标题,请使用导出的模板"
+                )
+            )
+        elif by_header[text].key in positions:
+            errors.append(CellError(file_name, sheet_name, header_row, column_letter(index), text, "列标题重复"))
+        else:
+            positions[by_header[text].key] = index
+    for col in columns:
+        if col.required and col.key not in positions:
+            errors.append(CellError(file_name, sheet_name, header_row, col.header, None, "缺少必填列"))
+    if errors:
+        raise WorkbookError(errors)
+
+    result = SheetRows(sheet_name)
+    for offset, raw in enumerate(rows, start=header_row + 1):
+        if not any(cell_text(v) for v in raw):
+            continue
+        record: dict[str, Any] = {}
+        for col in columns:
+            if col.key not in positions:
+                continue
+            index = positions[col.key]
+            value = raw[index] if index < len(raw) else None
+            text = cell_text(value)
+            if text == "":
+                if col.required:
+                    errors.append(CellError(file_name, sheet_name, offset, col.header, "", "必填,不能为空"))
+                record[col.key] = None
+                continue
+            if col.max_length and len(text) > col.max_length:
+                errors.append(
+                    CellError(file_name, sheet_name, offset, col.header, text[:30], f"超过 {col.max_length} 个字符")
+                )
+                continue
+            try:
+                record[col.key] = col.parse(value) if col.parse else text
+            except ValueError as exc:
+                errors.append(CellError(file_name, sheet_name, offset, col.header, text[:50], str(exc)))
+        result.rows.append((offset, record))
+        if len(errors) >= max_errors:
+            break
+    if errors:
+        raise WorkbookError(errors)
+    if not result.rows:
+        raise WorkbookError([CellError(file_name, sheet_name, expected="没有数据行")])
+    return result
+
+
+def write_workbook(sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]]) -> bytes:
+    """Return an .xlsx with one table per sheet: a bold frozen header and the given rows."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "remove_timezone": True})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    time_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for title, columns, rows in sheets:
+        sheet = book.add_worksheet(title[:31])
+        for index, col in enumerate(columns):
+            sheet.write(0, index, col.header, head)
+            sheet.set_column(index, index, col.width)
+            if col.help:
+                sheet.write_comment(0, index, col.help)
+        sheet.freeze_panes(1, 0)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, c, value, time_fmt)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+                elif isinstance(value, Decimal):
+                    sheet.write_number(r, c, float(value))
+                elif isinstance(value, bool):
+                    sheet.write_string(r, c, "是" if value else "否")
+                elif value is None:
+                    sheet.write_blank(r, c, None)
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(value))
+        if columns:
+            sheet.autofilter(0, 0, 0, len(columns) - 1)
+    book.close()
+    return buffer.getvalue()
