@@ -53,7 +53,8 @@ class Scope:
         A scope component whose lookup the model lacks grants nothing on that model.
         """
         if self.everything:
-            return Q()
+            # Not Q(): an empty Q vanishes when OR-ed with another condition.
+            return ~Q(pk__in=[])
         parts: list[Q] = []
         if region_path:
             parts += [Q(**{f"{region_path}__startswith": p}) for p in sorted(self.region_paths)]
