@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "jixiao.orgs",
     "jixiao.accounts",
     "jixiao.audit",
+    "jixiao.projects",
+    "jixiao.indicators",
+    "jixiao.goals",
+    "jixiao.selfeval",
     "jixiao.crosscheck",
 ]
 

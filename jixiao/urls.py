@@ -7,6 +7,9 @@ urlpatterns = [
     path("accounts/", include("jixiao.accounts.urls")),
     path("orgs/", include("jixiao.orgs.urls")),
     path("audit/", include("jixiao.audit.urls")),
+    path("projects/", include("jixiao.projects.urls")),
+    path("goals/", include("jixiao.goals.urls")),
+    path("crosscheck/", include("jixiao.crosscheck.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,105 +1,40 @@
 """Walk every page and every API route with every demo role and assert allow or deny.
 
-New routes fail this test until they are added to PAGES or API_ROUTES with the roles that may use them.
+Expectations live in tests/walk/<area>.py: PAGES maps a url name to (method, roles allowed); API_ROUTES maps
+(method, path) to (roles allowed, JSON body). A route without an expectation fails this test. Route parameters are
+filled from the areas' `targets(demo)`: a page's `pk` by the url name's kind (`orgs:unit_detail` → "unit"), any
+other `<name>_id` parameter by its name (`assignment_id` → "assignment"), API path parameters `{unit_id}` likewise.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from jixiao.accounts.models import RoleAssignment, User
 from jixiao.api.api import api
-from jixiao.orgs.models import Region, Unit
 from tests.conftest import DEMO_USERNAMES
+from tests.walk import crosscheck, foundation, goals, projects, selfeval
+from tests.walk.roles import PUBLIC
 
-ALL = frozenset(DEMO_USERNAMES)
-BUSINESS = frozenset(
-    {"perf_admin", "agri_div", "xinzhou_fin", "jiangxia_fin", "dept_agri", "unit_xinzhou", "third_party", "inspector"}
-)
-ORGS_VIEW = BUSINESS | {"sysadmin"}
-USERS_VIEW = frozenset({"perf_admin", "xinzhou_fin", "jiangxia_fin", "sysadmin", "secadmin"})
-SYSADMIN = frozenset({"sysadmin"})
-SECADMIN = frozenset({"secadmin"})
-AUDITADMIN = frozenset({"auditadmin"})
-SEE_XINZHOU_REGION = frozenset({"perf_admin", "inspector", "sysadmin", "xinzhou_fin"})
-SEE_XINZHOU_UNIT = SEE_XINZHOU_REGION | {"unit_xinzhou"}
-SEE_XINZHOU_USER = frozenset({"perf_admin", "xinzhou_fin", "sysadmin", "secadmin"})
-
-PUBLIC = "public"
-
-# url name → (method, roles allowed). Object routes use the objects from `targets` below.
-PAGES: dict[str, tuple[str, frozenset[str] | str]] = {
-    "core:home": ("get", ALL),
-    "accounts:login": ("get", PUBLIC),
-    "accounts:logout": ("post", PUBLIC),
-    "accounts:password_change": ("get", ALL),
-    "accounts:user_list": ("get", USERS_VIEW),
-    "accounts:user_create": ("get", SYSADMIN),
-    "accounts:user_detail": ("get", SEE_XINZHOU_USER),
-    "accounts:user_edit": ("get", SYSADMIN),
-    "accounts:user_reset_password": ("post", SYSADMIN),
-    "accounts:user_assign_role": ("post", SECADMIN),
-    "accounts:user_revoke_role": ("post", SECADMIN),
-    "accounts:role_list": ("get", SECADMIN),
-    "accounts:role_detail": ("get", SECADMIN),
-    "accounts:login_log": ("get", AUDITADMIN),
-    "accounts:login_log_export": ("get", AUDITADMIN),
-    "orgs:region_list": ("get", ORGS_VIEW),
-    "orgs:region_create": ("get", SYSADMIN),
-    "orgs:region_export": ("get", ORGS_VIEW),
-    "orgs:region_import": ("get", SYSADMIN),
-    "orgs:region_detail": ("get", SEE_XINZHOU_REGION),
-    "orgs:region_edit": ("get", SYSADMIN),
-    "orgs:unit_list": ("get", ORGS_VIEW),
-    "orgs:unit_create": ("get", SYSADMIN),
-    "orgs:unit_export": ("get", ORGS_VIEW),
-    "orgs:unit_import": ("get", SYSADMIN),
-    "orgs:unit_detail": ("get", SEE_XINZHOU_UNIT),
-    "orgs:unit_edit": ("get", SYSADMIN),
-    "orgs:unit_toggle": ("post", SYSADMIN),
-    "audit:log_list": ("get", AUDITADMIN),
-    "audit:log_export": ("get", AUDITADMIN),
-}
-
-# (method, path template) → (roles allowed, JSON body)
-API_ROUTES: dict[tuple[str, str], tuple[frozenset[str] | str, dict | None]] = {
-    ("POST", "/api/v1/auth/token"): (PUBLIC, None),
-    ("GET", "/api/v1/me"): (ALL, None),
-    ("GET", "/api/v1/regions"): (ORGS_VIEW, None),
-    ("POST", "/api/v1/regions"): (
-        SYSADMIN,
-        {"code": "420117100299", "name": "测试村", "level": "village", "parent_code": "420117100"},
-    ),
-    ("GET", "/api/v1/regions/{region_id}"): (SEE_XINZHOU_REGION, None),
-    ("PATCH", "/api/v1/regions/{region_id}"): (SYSADMIN, {"population": 654321}),
-    ("GET", "/api/v1/units"): (ORGS_VIEW, None),
-    ("POST", "/api/v1/units"): (
-        SYSADMIN,
-        {"code": "TEST-U", "name": "测试单位", "kind": "project_unit", "region_code": "420117100"},
-    ),
-    ("GET", "/api/v1/units/{unit_id}"): (SEE_XINZHOU_UNIT, None),
-    ("PATCH", "/api/v1/units/{unit_id}"): (SYSADMIN, {"contact_person": "测试"}),
-    ("GET", "/api/v1/users"): (USERS_VIEW, None),
-    ("GET", "/api/v1/users/{user_id}"): (SEE_XINZHOU_USER, None),
-    ("GET", "/api/v1/audit-logs"): (AUDITADMIN, None),
-    ("GET", "/api/v1/login-logs"): (AUDITADMIN, None),
-}
-
-API_DOCS = {"api-1.0.0:openapi-json", "api-1.0.0:openapi-view"}
+AREAS = [foundation, projects, goals, selfeval, crosscheck]
+PAGES = {name: spec for area in AREAS for name, spec in area.PAGES.items()}
+API_ROUTES = {route: spec for area in AREAS for route, spec in area.API_ROUTES.items()}
+OK_STATUSES = (200, 201, 302)
 
 
 def _walk(resolvers, prefix=""):
     for entry in resolvers:
         if isinstance(entry, URLResolver):
             namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
-            yield from _walk(entry.url_patterns, namespace)
+            yield from ((name, pattern) for name, pattern in _walk(entry.url_patterns, namespace))
         elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{prefix}{entry.name}"
+            yield f"{prefix}{entry.name}", entry
 
 
-def page_names() -> set[str]:
-    return {name for name in _walk(get_resolver().url_patterns) if not name.startswith("api-1.0.0:")}
+def page_patterns() -> dict[str, URLPattern]:
+    return {name: p for name, p in _walk(get_resolver().url_patterns) if not name.startswith("api-1.0.0:")}
 
 
 def api_routes() -> set[tuple[str, str]]:
@@ -112,7 +47,7 @@ def api_routes() -> set[tuple[str, str]]:
 
 
 def test_every_page_has_an_expectation():
-    assert page_names() == set(PAGES)
+    assert set(page_patterns()) == set(PAGES)
 
 
 def test_every_api_route_has_an_expectation():
@@ -121,27 +56,22 @@ def test_every_api_route_has_an_expectation():
 
 @pytest.fixture
 def targets(demo):
-    xinzhou_unit = Unit.objects.get(code="420117-U2")
-    return {
-        "region": Region.objects.get(code="420117"),
-        "unit": xinzhou_unit,
-        "user": User.objects.get(username="unit_xinzhou"),
-        "assignment": RoleAssignment.objects.get(user__username="unit_xinzhou"),
-        "role": RoleAssignment.objects.get(user__username="unit_xinzhou").role,
-    }
+    found: dict = {}
+    for area in AREAS:
+        found.update(area.targets(demo))
+    return found
 
 
 def _page_url(name: str, targets) -> str:
-    """Reverse a page, filling its parameters with the target object of its kind (region_, unit_, user_, role_)."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        pass
+    pattern = page_patterns()[name]
+    params = re.findall(r"<(?:\w+:)?(\w+)>", str(pattern.pattern))
     kind = name.split(":")[1].split("_")[0]
-    kwargs = {"pk": targets[kind].pk}
-    if name == "accounts:user_revoke_role":
-        kwargs["assignment_id"] = targets["assignment"].pk
+    kwargs = {p: targets[kind if p == "pk" else p.removesuffix("_id")].pk for p in params}
     return reverse(name, kwargs=kwargs)
+
+
+def _api_path(template: str, targets) -> str:
+    return re.sub(r"\{(\w+)_id\}", lambda m: str(targets[m.group(1)].pk), template)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -149,13 +79,11 @@ def test_page_access_by_role(name, login, targets):
     method, allowed = PAGES[name]
     url = _page_url(name, targets)
     for username in DEMO_USERNAMES:
-        client = login(username)
-        response = getattr(client, method)(url)
+        response = getattr(login(username), method)(url)
         if allowed == PUBLIC:
-            assert response.status_code in (200, 302), (name, username, response.status_code)
-            continue
-        if username in allowed:
-            assert response.status_code in (200, 302), (name, username, response.status_code)
+            assert response.status_code in OK_STATUSES, (name, username, response.status_code)
+        elif username in allowed:
+            assert response.status_code in OK_STATUSES, (name, username, response.status_code)
             if response.status_code == 302:
                 assert "/accounts/login/" not in response["Location"], (name, username)
         else:
@@ -169,20 +97,10 @@ def test_anonymous_is_sent_to_login(name, client, targets):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def _api_path(template: str, targets) -> str:
-    return (
-        template.replace("{region_id}", str(targets["region"].pk))
-        .replace("{unit_id}", str(targets["unit"].pk))
-        .replace("{user_id}", str(targets["user"].pk))
-    )
-
-
-@pytest.mark.parametrize("route", sorted(API_ROUTES))
+@pytest.mark.parametrize("route", sorted(r for r, (allowed, _) in API_ROUTES.items() if allowed != PUBLIC))
 def test_api_access_by_role(route, client, api_token, targets):
     method, template = route
     allowed, body = API_ROUTES[route]
-    if allowed == PUBLIC:
-        return
     path = _api_path(template, targets)
     call = getattr(client, method.lower())
     anonymous = call(path, data=body or {}, content_type="application/json")

@@ -18,6 +18,17 @@ class Perm(StrEnum):
     ROLES_MANAGE = "roles.manage"
     AUDIT_VIEW = "audit.view"
     LOGINLOG_VIEW = "loginlog.view"
+    PROJECTS_VIEW = "projects.view"
+    PROJECTS_EDIT = "projects.edit"
+    PROJECTS_MANAGE = "projects.manage"
+    INDICATORS_MANAGE = "indicators.manage"
+    GOALS_FILL = "goals.fill"
+    GOALS_REVIEW_DEPT = "goals.review_dept"
+    GOALS_REVIEW_FINANCE = "goals.review_finance"
+    CROSSCHECK_VIEW = "crosscheck.view"
+    CROSSCHECK_RUN = "crosscheck.run"
+    CROSSCHECK_VERIFY = "crosscheck.verify"
+    CROSSCHECK_REVEAL = "crosscheck.reveal"
 
 
 PERM_LABELS: dict[str, str] = {
@@ -28,6 +39,17 @@ PERM_LABELS: dict[str, str] = {
     Perm.ROLES_MANAGE: "分配角色、维护角色权限",
     Perm.AUDIT_VIEW: "查看审计日志",
     Perm.LOGINLOG_VIEW: "查看登录日志",
+    Perm.PROJECTS_VIEW: "查看项目库",
+    Perm.PROJECTS_EDIT: "填报、修改本单位项目",
+    Perm.PROJECTS_MANAGE: "项目入库、批复、终止等管理操作",
+    Perm.INDICATORS_MANAGE: "维护标准指标库",
+    Perm.GOALS_FILL: "填报绩效目标",
+    Perm.GOALS_REVIEW_DEPT: "主管部门审核绩效目标",
+    Perm.GOALS_REVIEW_FINANCE: "财政审核、批复绩效目标",
+    Perm.CROSSCHECK_VIEW: "查看大数据比对线索",
+    Perm.CROSSCHECK_RUN: "导入比对数据、运行比对、交办线索",
+    Perm.CROSSCHECK_VERIFY: "核实交办的线索",
+    Perm.CROSSCHECK_REVEAL: "查看完整身份证号(留痕)",
 }
 
 
@@ -80,42 +102,52 @@ class RoleSpec:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-BUSINESS_VIEW = frozenset({Perm.ORGS_VIEW})
+BUSINESS_VIEW = frozenset({Perm.ORGS_VIEW, Perm.PROJECTS_VIEW})
 
 BUILTIN_ROLES: list[RoleSpec] = [
     RoleSpec(
         "perf_admin",
         "预算绩效管理处",
         ScopeKind.ALL,
-        BUSINESS_VIEW | {Perm.USERS_VIEW},
+        BUSINESS_VIEW
+        | {
+            Perm.USERS_VIEW,
+            Perm.PROJECTS_EDIT,
+            Perm.PROJECTS_MANAGE,
+            Perm.INDICATORS_MANAGE,
+            Perm.GOALS_REVIEW_FINANCE,
+            Perm.CROSSCHECK_VIEW,
+            Perm.CROSSCHECK_RUN,
+            Perm.CROSSCHECK_REVEAL,
+        },
         "财政局预算绩效管理处:制定规则、审核目标、组织自评、督办催报,可见全部业务数据。",
     ),
     RoleSpec(
         "fund_division",
         "资金管理处室",
         ScopeKind.ASSIGNED,
-        BUSINESS_VIEW,
+        BUSINESS_VIEW | {Perm.PROJECTS_MANAGE, Perm.GOALS_REVIEW_FINANCE},
         "财政局资金管理处室(农业农村处等):管理本处室资金,初审,可见本处室归口的项目。",
     ),
     RoleSpec(
         "district_finance",
         "区财政局",
         ScopeKind.REGION,
-        BUSINESS_VIEW | {Perm.USERS_VIEW},
+        BUSINESS_VIEW | {Perm.USERS_VIEW, Perm.PROJECTS_EDIT, Perm.GOALS_REVIEW_DEPT, Perm.CROSSCHECK_VERIFY},
         "区财政局:统筹本区,可见本区及下级区划的单位和项目。",
     ),
     RoleSpec(
         "department",
         "主管部门",
         ScopeKind.UNIT_TREE,
-        BUSINESS_VIEW,
+        BUSINESS_VIEW | {Perm.PROJECTS_EDIT, Perm.GOALS_FILL, Perm.GOALS_REVIEW_DEPT},
         "市直主管部门:审核所属单位,可见本部门及下属单位。",
     ),
     RoleSpec(
         "project_unit",
         "项目单位",
         ScopeKind.OWN_UNIT,
-        BUSINESS_VIEW,
+        BUSINESS_VIEW | {Perm.PROJECTS_EDIT, Perm.GOALS_FILL},
         "项目单位:谁支出、谁填报、谁负责,可见本单位项目。",
     ),
     RoleSpec(
@@ -129,7 +161,7 @@ BUILTIN_ROLES: list[RoleSpec] = [
         "inspector",
         "纪委监委(只读)",
         ScopeKind.ALL,
-        BUSINESS_VIEW,
+        BUSINESS_VIEW | {Perm.CROSSCHECK_VIEW, Perm.CROSSCHECK_REVEAL},
         "纪委监委、审计:只读查看线索和台账,每次查看留痕。",
         read_only=True,
     ),

@@ -22,7 +22,6 @@ from jixiao.indicators.library_data import (
     default_library,
     name_variants,
     normalize_level,
-    normalize_name,
     style_for_year,
 )
 from jixiao.indicators.values import (
@@ -206,7 +205,7 @@ def _g04_core(ctx: GoalContext) -> list[Hit] | Skip:
         return Skip(f"项目类别「{ctx.goal.category}」不在标准体系中,无法核对核心指标。")
     hits = []
     for template in ctx.library.core_templates(ctx.category.code):
-        if any(name_variants(row.name) & template.keys() for row in ctx.rows):
+        if any(name_variants(row.name) & template.match_keys() for row in ctx.rows):
             continue
         unit = f"(单位:{template.unit})" if template.unit else ""
         message = f"缺少「{ctx.category.name}」类项目的★★★核心指标「{template.name}」{unit}。"
@@ -302,19 +301,31 @@ def _g10_percentage(ctx: GoalContext) -> list[Hit]:
 
 
 def _g11_duplicates(ctx: GoalContext) -> list[Hit]:
-    first: dict[str, Row] = {}
     hits = []
     for row in ctx.rows:
-        key = normalize_name(row.name)
-        if not key:
+        earlier = next((e for e in ctx.rows[: row.index] if _same_indicator(e, row)), None)
+        if earlier is None:
             continue
-        if key in first:
-            earlier = first[key]
-            message = f"{row.who}与第{earlier.index + 1}项指标「{earlier.name}」重复。"
-            hits.append(Hit(row.index, message, {"duplicate_of": earlier.index, "key": key}))
-        else:
-            first[key] = row
+        message = f"{row.who}与第{earlier.index + 1}项指标「{earlier.name}」重复。"
+        hits.append(Hit(row.index, message, {"duplicate_of": earlier.index, "name": row.name}))
     return hits
+
+
+def _same_indicator(a: Row, b: Row) -> bool:
+    """True for one indicator named twice: equal names, one name being the other without its bracketed
+    qualifier (受益脱贫人口数 / 受益脱贫(建档立卡)人口数), or two full names of one library template.
+    种植面积(梨树) and 种植面积(桃树) stay different."""
+    full_a, full_b = _full_key(a.name), _full_key(b.name)
+    if not full_a or not full_b:
+        return False
+    if full_a == full_b or full_a in name_variants(b.name) or full_b in name_variants(a.name):
+        return True
+    return a.template is not None and a.template == b.template and {full_a, full_b} <= a.template.match_keys()
+
+
+def _full_key(name: str) -> str:
+    """Returns the name with brackets dropped but their words kept."""
+    return max(name_variants(name), key=len, default="")
 
 
 # --- G12–G16: consistency with budget, year, population, profile; wording ---------------------------------
@@ -359,7 +370,8 @@ def _cost_pair(row: Row, rows: Sequence[Row]) -> tuple[Row, Row, float] | None:
     if not (row.level1 == "成本" or row.level2 in COST_LEVEL2) or row.parsed.number is None:
         return None
     money, _, denominator = row.unit.partition("/")
-    if money not in _MONEY_SCALE or not denominator:
+    cost = convert(row.parsed.number, row.item_unit(row.parsed.unit), row.unit)
+    if money not in _MONEY_SCALE or not denominator or cost is None:
         return None
     for other in rows:
         if other.level1 != "产出" or other.level2 != "数量" or other.parsed.number is None or not other.unit:
@@ -368,7 +380,7 @@ def _cost_pair(row: Row, rows: Sequence[Row]) -> tuple[Row, Row, float] | None:
             continue
         quantity = convert(other.parsed.number, other.item_unit(other.parsed.unit), denominator)
         if quantity is not None:
-            return row, other, row.parsed.number * _MONEY_SCALE[money] * quantity / 1e4
+            return row, other, cost * _MONEY_SCALE[money] * quantity / 1e4
     return None
 
 

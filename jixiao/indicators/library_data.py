@@ -128,7 +128,7 @@ class IndicatorTemplate:
         """Returns (一级, 二级) for the given style ("88" or "101")."""
         return (self.level1_101, self.level2_101) if style == STYLE_101 else (self.level1, self.level2)
 
-    def keys(self) -> frozenset[str]:
+    def match_keys(self) -> frozenset[str]:
         """Returns every matching key of the name and its aliases (see `name_variants`)."""
         return frozenset().union(*(name_variants(n) for n in (self.name, *self.aliases)))
 
@@ -580,7 +580,7 @@ class LibraryView:
             return None
         pools = [self.templates_for(category)] if category else []
         for pool in [*pools, list(self.templates)]:
-            found = next((t for t in pool if keys & t.keys()), None)
+            found = next((t for t in pool if keys & t.match_keys()), None)
             if found:
                 return found
         return None

@@ -71,12 +71,18 @@ _YEAR_END = re.compile(
 _ISO_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/](?P<m>\d{1,2})(?:[-/](?P<d>\d{1,2}))?(?!\d)")
 _DOT_DATE = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\.(?P<m>\d{1,2})(?:\.(?P<d>\d{1,2}))?(?![\d])")
 
-_MISSED_WORDS = ("未达成", "未完成", "未达到", "未达标", "未实现", "未按期", "未及时", "没有完成", "不合格", "不及时")
-_MISSED_WORDS += ("不达标", "不明显", "较差")
-_PARTIAL_WORDS = ("部分达成", "部分完成", "部分达到", "部分实现", "基本达到", "基本完成", "基本达成", "基本实现")
-_PARTIAL_WORDS += ("基本合格", "基本及时", "基本满意", "较好", "一般")
-_ACHIEVED_WORDS = ("达成预期指标", "达成", "已完成", "完成", "达到", "达标", "实现", "及时", "合格", "效果明显")
-_ACHIEVED_WORDS += ("明显", "满意", "良好", "优秀", "优", "好")
+_MISSED_WORDS: tuple[str, ...] = (
+    "未达成", "未完成", "未达到", "未达标", "未实现", "未按期", "未及时", "没有完成", "不合格", "不及时", "不达标",
+    "不明显", "较差",
+)  # fmt: skip
+_PARTIAL_WORDS: tuple[str, ...] = (
+    "部分达成", "部分完成", "部分达到", "部分实现", "基本达到", "基本完成", "基本达成", "基本实现", "基本合格",
+    "基本及时", "基本满意", "较好", "一般",
+)  # fmt: skip
+_ACHIEVED_WORDS: tuple[str, ...] = (
+    "达成预期指标", "达成", "已完成", "完成", "达到", "达标", "实现", "及时", "合格", "效果明显", "明显", "满意",
+    "良好", "优秀", "优", "好",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -341,7 +347,7 @@ def _item_met(target: ValueItem, actual: ValueItem) -> bool | None:
     if target.month is not None and actual.month is not None:
         # Dates compare as year·12 + month when both carry a year, else by month alone.
         years = target.year is not None and actual.year is not None
-        goal = float((target.year or 0) * 12 * years + target.month)
+        goal: float | None = float((target.year or 0) * 12 * years + target.month)
         value: float | None = float((actual.year or 0) * 12 * years + actual.month)
     else:
         goal, value = target.number, number_in_target_unit(actual, target)
@@ -376,8 +382,8 @@ def _parse_date(text: str, *, time_context: bool) -> ValueItem | None:
     patterns = [_ISO_DATE, _MONTH_DATE, _YEAR_END] + ([_DOT_DATE] if time_context else [])
     for pattern in patterns:
         match = pattern.search(text)
-        # A date only when no other number is left around it: 年末存栏500头 is a count, not a deadline.
-        if not match or re.search(r"\d", text[: match.start()] + text[match.end() :]):
+        # Outside 时效 rows a date must stand alone: 年末存栏500头 is a count, not a deadline.
+        if not match or (not time_context and re.search(r"\d", text[: match.start()] + text[match.end() :])):
             continue
         groups = match.groupdict()
         month = int(groups["m"]) if groups.get("m") else 12
