@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from jixiao.accounts.models import User
 
 
+Lookups = str | tuple[str, ...] | None
+
+
+def _many(lookups: Lookups) -> tuple[str, ...]:
+    if lookups is None:
+        return ()
+    return (lookups,) if isinstance(lookups, str) else lookups
+
+
 @dataclass(frozen=True)
 class Scope:
     everything: bool = False
@@ -42,30 +51,32 @@ class Scope:
     def q(
         self,
         *,
-        region_path: str | None = None,
-        unit_path: str | None = None,
-        unit_id: str | None = None,
-        owner: str | None = None,
-        assigned: str | None = None,
+        region_path: Lookups = None,
+        unit_path: Lookups = None,
+        unit_id: Lookups = None,
+        owner: Lookups = None,
+        assigned: Lookups = None,
     ) -> Q:
         """Return the filter for a model whose rows reach regions, units, owners and assignees by these lookups.
 
-        A scope component whose lookup the model lacks grants nothing on that model.
+        Each argument is a lookup or a tuple of lookups (any of them grants the row): a project reaches units
+        through both its implementing unit and its supervising department. A scope component whose lookup the
+        model lacks grants nothing on that model.
         """
         if self.everything:
             # Not Q(): an empty Q vanishes when OR-ed with another condition.
             return ~Q(pk__in=[])
         parts: list[Q] = []
-        if region_path:
-            parts += [Q(**{f"{region_path}__startswith": p}) for p in sorted(self.region_paths)]
-        if unit_path:
-            parts += [Q(**{f"{unit_path}__startswith": p}) for p in sorted(self.unit_paths)]
-        if unit_id and self.unit_ids:
-            parts.append(Q(**{f"{unit_id}__in": sorted(self.unit_ids)}))
-        if owner and self.user_ids:
-            parts.append(Q(**{f"{owner}__in": sorted(self.user_ids)}))
-        if assigned and self.assigned_unit_ids:
-            parts.append(Q(**{f"{assigned}__in": sorted(self.assigned_unit_ids)}))
+        for lookup in _many(region_path):
+            parts += [Q(**{f"{lookup}__startswith": p}) for p in sorted(self.region_paths)]
+        for lookup in _many(unit_path):
+            parts += [Q(**{f"{lookup}__startswith": p}) for p in sorted(self.unit_paths)]
+        if self.unit_ids:
+            parts += [Q(**{f"{lookup}__in": sorted(self.unit_ids)}) for lookup in _many(unit_id)]
+        if self.user_ids:
+            parts += [Q(**{f"{lookup}__in": sorted(self.user_ids)}) for lookup in _many(owner)]
+        if self.assigned_unit_ids:
+            parts += [Q(**{f"{lookup}__in": sorted(self.assigned_unit_ids)}) for lookup in _many(assigned)]
         if not parts:
             return Q(pk__in=[])
         combined = parts[0]
