@@ -209,7 +209,7 @@ def sync_builtin_roles(role_model: Any = Role) -> int:
             dirty = {k: v for k, v in values.items() if getattr(role, k) != v}
         else:
             # Business roles keep permissions a security administrator added; new built-in ones are merged in.
-            merged = sorted(set(role.permissions) | set(values["permissions"]))
+            merged = sorted(set(role.permissions) | set(spec.perms))
             dirty = {k: v for k, v in {**values, "permissions": merged}.items() if getattr(role, k) != v}
         if dirty:
             for k, v in dirty.items():

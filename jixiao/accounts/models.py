@@ -17,14 +17,14 @@ class Role(models.Model):
     code = models.SlugField("角色编码", max_length=32, unique=True)
     name = models.CharField("角色名称", max_length=64)
     scope = models.CharField(
-        "数据范围", max_length=16, choices=[(k.value, v) for k, v in SCOPE_LABELS.items()], default=ScopeKind.OWN_UNIT
+        "数据范围", max_length=16, choices=[(str(k), v) for k, v in SCOPE_LABELS.items()], default=ScopeKind.OWN_UNIT
     )
     permissions = models.JSONField("权限", default=list, blank=True)
     admin_kind = models.CharField(
         "三员类别",
         max_length=16,
         blank=True,
-        choices=[(k.value, v) for k, v in ADMIN_KIND_LABELS.items()],
+        choices=[(str(k), v) for k, v in ADMIN_KIND_LABELS.items()],
         help_text="三员分立:同一用户只能担任一种管理员,且不能兼任业务角色。",
     )
     read_only = models.BooleanField("只读", default=False)
@@ -66,7 +66,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
-    objects = JixiaoUserManager()
+    objects = JixiaoUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "用户"

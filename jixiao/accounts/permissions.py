@@ -29,6 +29,13 @@ class Perm(StrEnum):
     CROSSCHECK_RUN = "crosscheck.run"
     CROSSCHECK_VERIFY = "crosscheck.verify"
     CROSSCHECK_REVEAL = "crosscheck.reveal"
+    SELFEVAL_FILL = "selfeval.fill"
+    SELFEVAL_REVIEW_DEPT = "selfeval.review_dept"
+    SELFEVAL_REVIEW_FINANCE = "selfeval.review_finance"
+    SELFEVAL_MANAGE = "selfeval.manage"
+    FUNDS_MANAGE = "funds.manage"
+    MONITORING_FILL = "monitoring.fill"
+    MONITORING_MANAGE = "monitoring.manage"
 
 
 PERM_LABELS: dict[str, str] = {
@@ -50,6 +57,13 @@ PERM_LABELS: dict[str, str] = {
     Perm.CROSSCHECK_RUN: "导入比对数据、运行比对、交办线索",
     Perm.CROSSCHECK_VERIFY: "核实交办的线索",
     Perm.CROSSCHECK_REVEAL: "查看完整身份证号(留痕)",
+    Perm.SELFEVAL_FILL: "填报绩效自评",
+    Perm.SELFEVAL_REVIEW_DEPT: "主管部门审核绩效自评",
+    Perm.SELFEVAL_REVIEW_FINANCE: "财政审核绩效自评",
+    Perm.SELFEVAL_MANAGE: "组织自评、财政审核、结果应用",
+    Perm.FUNDS_MANAGE: "维护资金下达与支付",
+    Perm.MONITORING_FILL: "填报监控表",
+    Perm.MONITORING_MANAGE: "组织监控、审核与处置",
 }
 
 
@@ -119,6 +133,10 @@ BUILTIN_ROLES: list[RoleSpec] = [
             Perm.CROSSCHECK_VIEW,
             Perm.CROSSCHECK_RUN,
             Perm.CROSSCHECK_REVEAL,
+            Perm.FUNDS_MANAGE,
+            Perm.MONITORING_MANAGE,
+            Perm.SELFEVAL_REVIEW_FINANCE,
+            Perm.SELFEVAL_MANAGE,
         },
         "财政局预算绩效管理处:制定规则、审核目标、组织自评、督办催报,可见全部业务数据。",
     ),
@@ -126,28 +144,51 @@ BUILTIN_ROLES: list[RoleSpec] = [
         "fund_division",
         "资金管理处室",
         ScopeKind.ASSIGNED,
-        BUSINESS_VIEW | {Perm.PROJECTS_MANAGE, Perm.GOALS_REVIEW_FINANCE},
+        BUSINESS_VIEW
+        | {
+            Perm.PROJECTS_MANAGE,
+            Perm.GOALS_REVIEW_FINANCE,
+            Perm.FUNDS_MANAGE,
+            Perm.MONITORING_MANAGE,
+            Perm.SELFEVAL_REVIEW_FINANCE,
+        },
         "财政局资金管理处室(农业农村处等):管理本处室资金,初审,可见本处室归口的项目。",
     ),
     RoleSpec(
         "district_finance",
         "区财政局",
         ScopeKind.REGION,
-        BUSINESS_VIEW | {Perm.USERS_VIEW, Perm.PROJECTS_EDIT, Perm.GOALS_REVIEW_DEPT, Perm.CROSSCHECK_VERIFY},
+        BUSINESS_VIEW
+        | {
+            Perm.USERS_VIEW,
+            Perm.PROJECTS_EDIT,
+            Perm.GOALS_REVIEW_DEPT,
+            Perm.CROSSCHECK_VERIFY,
+            Perm.FUNDS_MANAGE,
+            Perm.SELFEVAL_REVIEW_DEPT,
+        },
         "区财政局:统筹本区,可见本区及下级区划的单位和项目。",
     ),
     RoleSpec(
         "department",
         "主管部门",
         ScopeKind.UNIT_TREE,
-        BUSINESS_VIEW | {Perm.PROJECTS_EDIT, Perm.GOALS_FILL, Perm.GOALS_REVIEW_DEPT},
+        BUSINESS_VIEW
+        | {
+            Perm.PROJECTS_EDIT,
+            Perm.GOALS_FILL,
+            Perm.GOALS_REVIEW_DEPT,
+            Perm.MONITORING_FILL,
+            Perm.SELFEVAL_FILL,
+            Perm.SELFEVAL_REVIEW_DEPT,
+        },
         "市直主管部门:审核所属单位,可见本部门及下属单位。",
     ),
     RoleSpec(
         "project_unit",
         "项目单位",
         ScopeKind.OWN_UNIT,
-        BUSINESS_VIEW | {Perm.PROJECTS_EDIT, Perm.GOALS_FILL},
+        BUSINESS_VIEW | {Perm.PROJECTS_EDIT, Perm.GOALS_FILL, Perm.MONITORING_FILL, Perm.SELFEVAL_FILL},
         "项目单位:谁支出、谁填报、谁负责,可见本单位项目。",
     ),
     RoleSpec(

@@ -151,9 +151,8 @@ def get_scoped_for_user(
         obj = queryset_for(user, read_perm).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("对象不存在或无权查看。")
-    if write:
-        if not user.has_perm_code(write_perm) or not queryset_for(user, write_perm).filter(pk=obj.pk).exists():
-            raise PermissionDenied("您只有查看权限,不能修改该数据。")
+    if write and not (user.has_perm_code(write_perm) and queryset_for(user, write_perm).filter(pk=obj.pk).exists()):
+        raise PermissionDenied("您只有查看权限,不能修改该数据。")
     return obj
 
 

@@ -29,6 +29,7 @@ from jixiao.audit.context import client_ip_of
 from jixiao.core.downloads import file_response
 from jixiao.core.excel import Column, write_workbook
 from jixiao.core.listing import paginate, query_without
+from jixiao.core.types import AuthedRequest
 
 
 def _add_validation_errors(form, exc: ValidationError) -> None:
@@ -72,7 +73,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +103,7 @@ def get_user_for_user(viewer, pk, *, write: bool = False) -> User:
 
 
 @perm_required(Perm.USERS_VIEW)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     users = User.objects.visible_to(request.user).select_related("unit").prefetch_related("role_assignments__role")
     q = request.GET.get("q", "").strip()
     if q:
@@ -123,7 +124,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.USERS_VIEW)
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_user_for_user(request.user, pk)
     can_assign = request.user.has_perm_code(Perm.ROLES_MANAGE) and target.pk != request.user.pk
     return render(
@@ -143,7 +144,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.USERS_MANAGE)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +158,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.USERS_MANAGE)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_user_for_user(request.user, pk, write=True)
     form = UserEditForm(request.POST or None, instance=User.objects.get(pk=target.pk), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -177,7 +178,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.USERS_MANAGE)
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_user_for_user(request.user, pk, write=True)
     form = ResetPasswordForm(request.POST)
     if form.is_valid():
@@ -196,7 +197,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.ROLES_MANAGE)
-def user_assign_role(request: HttpRequest, pk: int) -> HttpResponse:
+def user_assign_role(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_user_for_user(request.user, pk)
     form = AssignRoleForm(request.POST)
     if form.is_valid():
@@ -213,7 +214,7 @@ def user_assign_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.ROLES_MANAGE)
-def user_revoke_role(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
+def user_revoke_role(request: AuthedRequest, pk: int, assignment_id: int) -> HttpResponse:
     target = get_user_for_user(request.user, pk)
     assignment = get_object_or_404(RoleAssignment, pk=assignment_id, user=target)
     try:
@@ -226,13 +227,13 @@ def user_revoke_role(request: HttpRequest, pk: int, assignment_id: int) -> HttpR
 
 
 @perm_required(Perm.ROLES_MANAGE)
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: AuthedRequest) -> HttpResponse:
     roles = Role.objects.all()
     return render(request, "accounts/role_list.html", {"roles": roles, "labels": PERM_LABELS})
 
 
 @perm_required(Perm.ROLES_MANAGE)
-def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def role_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(Role, pk=pk)
     form = RolePermissionsForm(request.POST or None, initial={"permissions": role.permissions})
     if request.method == "POST":
@@ -266,7 +267,7 @@ LOGIN_LOG_COLUMNS = [
 ]
 
 
-def _filtered_logins(request: HttpRequest):
+def _filtered_logins(request: AuthedRequest):
     attempts = LoginAttempt.objects.visible_to(request.user)
     if username := request.GET.get("username", "").strip():
         attempts = attempts.filter(username__icontains=username)
@@ -283,7 +284,7 @@ def _filtered_logins(request: HttpRequest):
 
 
 @perm_required(Perm.LOGINLOG_VIEW)
-def login_log(request: HttpRequest) -> HttpResponse:
+def login_log(request: AuthedRequest) -> HttpResponse:
     try:
         attempts = _filtered_logins(request)
         page = paginate(request, attempts)
@@ -297,7 +298,7 @@ def login_log(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.LOGINLOG_VIEW)
-def login_log_export(request: HttpRequest) -> HttpResponse:
+def login_log_export(request: AuthedRequest) -> HttpResponse:
     from django.utils import timezone
 
     rows = (

@@ -24,7 +24,7 @@ def get_user(request: HttpRequest, user_id: int):
     require_perm(request.user, Perm.USERS_VIEW)
     return get_scoped_for_user(
         lambda u, p: User.objects.visible_to(u, p),
-        request.user,
+        request.user,  # type: ignore[arg-type]
         user_id,
         read_perm=Perm.USERS_VIEW,
         write_perm=Perm.USERS_MANAGE,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from jixiao.audit.models import AuditAction, AuditLog
 from jixiao.core.downloads import file_response
 from jixiao.core.excel import Column, write_workbook
 from jixiao.core.listing import paginate, query_without
+from jixiao.core.types import AuthedRequest
 
 EXPORT_COLUMNS = [
     Column("time", "时间", width=20),
@@ -26,7 +27,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-def filtered_logs(request: HttpRequest):
+def filtered_logs(request: AuthedRequest):
     logs = AuditLog.objects.visible_to(request.user)
     if user := request.GET.get("user", "").strip():
         logs = logs.filter(username__icontains=user)
@@ -47,7 +48,7 @@ def filtered_logs(request: HttpRequest):
 
 
 @perm_required(Perm.AUDIT_VIEW)
-def log_list(request: HttpRequest) -> HttpResponse:
+def log_list(request: AuthedRequest) -> HttpResponse:
     try:
         page = paginate(request, filtered_logs(request).select_related("user"))
     except ValidationError:
@@ -61,7 +62,7 @@ def log_list(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.AUDIT_VIEW)
-def log_export(request: HttpRequest) -> HttpResponse:
+def log_export(request: AuthedRequest) -> HttpResponse:
     import json
 
     rows = (

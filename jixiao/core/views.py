@@ -11,11 +11,12 @@ from jixiao.accounts.models import LoginAttempt, User
 from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import scope_for
 from jixiao.audit.models import AuditLog
+from jixiao.core.types import AuthedRequest
 from jixiao.orgs.models import Region, Unit, UnitKind
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The dashboard: what this user may see, counted, plus their own recent logins."""
     user = request.user
     perms = user.perm_codes()

@@ -82,7 +82,7 @@ def export_units(queryset) -> list[list[Any]]:
 
 def _validation_messages(exc: ValidationError) -> list[tuple[str, str]]:
     if hasattr(exc, "error_dict"):
-        return [(field, "；".join(str(m) for m in msgs.messages)) for field, msgs in exc.message_dict.items()]
+        return [(field, "；".join(str(m) for m in msgs)) for field, msgs in exc.message_dict.items()]
     return [("", "；".join(exc.messages))]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +13,7 @@ from jixiao.audit.models import AuditLog
 from jixiao.core.downloads import file_response
 from jixiao.core.excel import WorkbookError, read_upload, write_workbook
 from jixiao.core.listing import paginate, query_without, sort
+from jixiao.core.types import AuthedRequest
 from jixiao.orgs import spreadsheets
 from jixiao.orgs.actions import do_save_region, do_save_unit
 from jixiao.orgs.forms import ImportForm, RegionForm, UnitForm
@@ -20,11 +21,11 @@ from jixiao.orgs.models import Region, RegionLevel, Unit, UnitKind
 from jixiao.orgs.selectors import get_region_for_user, get_unit_for_user
 
 
-def _can_manage(request: HttpRequest) -> bool:
+def _can_manage(request: AuthedRequest) -> bool:
     return request.user.has_perm_code(Perm.ORGS_MANAGE)
 
 
-def _filtered_regions(request: HttpRequest):
+def _filtered_regions(request: AuthedRequest):
     regions = Region.objects.visible_to(request.user).select_related("parent")
     q = request.GET.get("q", "").strip()
     if q:
@@ -36,7 +37,7 @@ def _filtered_regions(request: HttpRequest):
 
 
 @perm_required(Perm.ORGS_VIEW)
-def region_list(request: HttpRequest) -> HttpResponse:
+def region_list(request: AuthedRequest) -> HttpResponse:
     regions, current_sort = sort(
         request, _filtered_regions(request), {"path": "path", "code": "code", "name": "name", "level": "level"}, "path"
     )
@@ -55,7 +56,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.ORGS_VIEW)
-def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def region_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     region = get_region_for_user(request.user, pk)
     children = Region.objects.visible_to(request.user).filter(parent=region)
     units = Unit.objects.visible_to(request.user).filter(region=region)
@@ -74,7 +75,7 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save_form(request: HttpRequest, form, save_action, obj, template: str, title: str, success_url: str):
+def _save_form(request: AuthedRequest, form, save_action, obj, template: str, title: str, success_url: str):
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data} if obj.pk else form.cleaned_data
         try:
@@ -90,7 +91,7 @@ def _save_form(request: HttpRequest, form, save_action, obj, template: str, titl
 
 
 @perm_required(Perm.ORGS_MANAGE)
-def region_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def region_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     region = get_region_for_user(request.user, pk, write=True) if pk else Region()
     form = RegionForm(
         request.POST or None, instance=Region.objects.get(pk=region.pk) if pk else None, user=request.user
@@ -107,13 +108,13 @@ def region_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @perm_required(Perm.ORGS_VIEW)
-def region_export(request: HttpRequest) -> HttpResponse:
+def region_export(request: AuthedRequest) -> HttpResponse:
     rows = spreadsheets.export_regions(_filtered_regions(request).order_by("path"))
     content = write_workbook([(spreadsheets.REGION_SHEET, spreadsheets.REGION_COLUMNS, rows)])
     return file_response(content, "行政区划.xlsx")
 
 
-def _import_view(request: HttpRequest, importer, template_title: str, back: str) -> HttpResponse:
+def _import_view(request: AuthedRequest, importer, template_title: str, back: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list = []
     if request.method == "POST" and form.is_valid():
@@ -130,11 +131,11 @@ def _import_view(request: HttpRequest, importer, template_title: str, back: str)
 
 
 @perm_required(Perm.ORGS_MANAGE)
-def region_import(request: HttpRequest) -> HttpResponse:
+def region_import(request: AuthedRequest) -> HttpResponse:
     return _import_view(request, spreadsheets.import_regions, "导入行政区划", "orgs:region_list")
 
 
-def _filtered_units(request: HttpRequest):
+def _filtered_units(request: AuthedRequest):
     units = Unit.objects.visible_to(request.user).select_related("region", "parent")
     q = request.GET.get("q", "").strip()
     if q:
@@ -149,7 +150,7 @@ def _filtered_units(request: HttpRequest):
 
 
 @perm_required(Perm.ORGS_VIEW)
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthedRequest) -> HttpResponse:
     units, current_sort = sort(
         request,
         _filtered_units(request),
@@ -171,7 +172,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.ORGS_VIEW)
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     children = Unit.objects.visible_to(request.user).filter(parent=unit).annotate(n_users=Count("users"))
     history = AuditLog.objects.visible_to(request.user).filter(model="orgs.unit", object_id=str(unit.pk))[:50]
@@ -183,7 +184,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.ORGS_MANAGE)
-def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def unit_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk, write=True) if pk else Unit()
     form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk) if pk else None, user=request.user)
     return _save_form(
@@ -198,20 +199,20 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @perm_required(Perm.ORGS_VIEW)
-def unit_export(request: HttpRequest) -> HttpResponse:
+def unit_export(request: AuthedRequest) -> HttpResponse:
     rows = spreadsheets.export_units(_filtered_units(request).order_by("path"))
     content = write_workbook([(spreadsheets.UNIT_SHEET, spreadsheets.UNIT_COLUMNS, rows)])
     return file_response(content, "单位.xlsx")
 
 
 @perm_required(Perm.ORGS_MANAGE)
-def unit_import(request: HttpRequest) -> HttpResponse:
+def unit_import(request: AuthedRequest) -> HttpResponse:
     return _import_view(request, spreadsheets.import_units, "导入单位", "orgs:unit_list")
 
 
 @require_POST
 @perm_required(Perm.ORGS_MANAGE)
-def unit_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk, write=True)
     do_save_unit(unit=unit, acting_user=request.user, changes={"is_active": not unit.is_active})
     messages.success(request, f"单位“{unit}”已{'启用' if unit.is_active else '停用'}。")
