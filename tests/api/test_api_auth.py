@@ -65,8 +65,13 @@ def test_expired_tokens_are_refused(demo, client):
 
 
 def test_users_who_must_change_password_get_no_token(demo, client):
-    do_create_user(username="fresh", full_name="新人", unit=demo["perf_admin"].unit, password="Initial@2026x",
-                   acting_user=demo["sysadmin"])
+    do_create_user(
+        username="fresh",
+        full_name="新人",
+        unit=demo["perf_admin"].unit,
+        password="Initial@2026x",
+        acting_user=demo["sysadmin"],
+    )
     response = token_for(client, "fresh", "Initial@2026x")
     assert response.status_code == 403 and response.json()["code"] == "password_change_required"
 
@@ -82,8 +87,10 @@ def test_api_reads_follow_the_data_scope(demo, client, api_token):
 def test_api_writes_are_audited_and_validated(demo, client, api_token):
     headers = api_token("sysadmin")
     created = post_json(
-        client, "/api/v1/regions",
-        {"code": "420117100298", "name": "接口村", "level": "village", "parent_code": "420117100"}, **headers,
+        client,
+        "/api/v1/regions",
+        {"code": "420117100298", "name": "接口村", "level": "village", "parent_code": "420117100"},
+        **headers,
     )
     assert created.status_code == 201
     region = Region.objects.get(code="420117100298")
@@ -93,15 +100,18 @@ def test_api_writes_are_audited_and_validated(demo, client, api_token):
     assert bad.status_code == 422 and bad.json()["code"] == "invalid"
     long_name = client.patch(
         f"/api/v1/units/{Unit.objects.get(code='420117-U2').pk}",
-        data=json.dumps({"name": "长" * 200}), content_type="application/json", **headers,
+        data=json.dumps({"name": "长" * 200}),
+        content_type="application/json",
+        **headers,
     )
     assert long_name.status_code == 422 and "100" in long_name.json()["message"]
     assert Unit.objects.get(code="420117-U2").name != "长" * 200
 
 
 def test_malformed_json_is_a_chinese_error(demo, client, api_token):
-    response = client.post("/api/v1/regions", data="{not json", content_type="application/json",
-                           **api_token("sysadmin"))
+    response = client.post(
+        "/api/v1/regions", data="{not json", content_type="application/json", **api_token("sysadmin")
+    )
     assert response.status_code in (400, 422)
     assert "message" in response.json()
 

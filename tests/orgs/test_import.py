@@ -19,8 +19,13 @@ from jixiao.orgs.spreadsheets import UNIT_COLUMNS, import_regions, import_units
 UNIT_HEADERS = [c.header for c in UNIT_COLUMNS]
 
 
-def workbook(rows: list[list], headers: list[str] = UNIT_HEADERS, *, merge: str | None = None,
-             formula_at: tuple[int, int] | None = None) -> bytes:
+def workbook(
+    rows: list[list],
+    headers: list[str] = UNIT_HEADERS,
+    *,
+    merge: str | None = None,
+    formula_at: tuple[int, int] | None = None,
+) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("单位")
@@ -35,8 +40,16 @@ def workbook(rows: list[list], headers: list[str] = UNIT_HEADERS, *, merge: str 
     return buffer.getvalue()
 
 
-def unit_row(code="XZ-NEW", name="新洲区测试合作社", kind="项目单位", parent="420117-NYJ", region="420117100",
-             contact="张三", phone="13800000000", active="是") -> list:
+def unit_row(
+    code="XZ-NEW",
+    name="新洲区测试合作社",
+    kind="项目单位",
+    parent="420117-NYJ",
+    region="420117100",
+    contact="张三",
+    phone="13800000000",
+    active="是",
+) -> list:
     return [code, name, "", kind, parent, region, contact, phone, active]
 
 
