@@ -18,4 +18,4 @@ def test_purge_removes_only_long_expired_tokens(demo):
 def test_purge_is_a_registered_periodic_task():
     from huey.contrib.djhuey import HUEY
 
-    assert nightly_purge_expired_credentials.name in {t.name for t in HUEY._registry.periodic_tasks}
+    assert nightly_purge_expired_credentials.task_class in {type(t) for t in HUEY._registry.periodic_tasks}

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 import xlsxwriter
+from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -142,7 +143,7 @@ def test_not_xlsx_and_oversized_files_are_refused():
 
 
 def test_a_user_without_scope_cannot_import_into_other_districts(demo):
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         import_units(workbook([unit_row()]), file_name="u.xlsx", acting_user=demo["xinzhou_fin"])
     assert not Unit.objects.filter(code="XZ-NEW").exists()
 
