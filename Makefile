@@ -10,6 +10,9 @@ DEV_ENV := DEBUG=1 SECRET_KEY=$${SECRET_KEY:-dev-only-not-secret}
 .PHONY: run test lint typecheck migrations-check bench venv deps test-deps assets system-deps spark-deps lock clean
 
 $(BIN)/python:
+	@# Debian ships the venv module (ensurepip) separately from python3.
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
@@ -30,11 +33,13 @@ spark-deps: test-deps
 # Front-end assets come from the npm registry through package-lock.json and are served locally (no CDN).
 assets: jixiao/static/vendor/.installed
 
-jixiao/static/vendor/.installed: package-lock.json
+# Tabler's files name their source maps, so the maps are copied too: collectstatic refuses dangling references.
+jixiao/static/vendor/.installed: package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p jixiao/static/vendor/tabler jixiao/static/vendor/htmx jixiao/static/vendor/echarts
-	cp node_modules/@tabler/core/dist/css/tabler.min.css jixiao/static/vendor/tabler/
-	cp node_modules/@tabler/core/dist/js/tabler.min.js jixiao/static/vendor/tabler/
+	cp node_modules/@tabler/core/dist/css/tabler.min.css node_modules/@tabler/core/dist/css/tabler.min.css.map \
+	  node_modules/@tabler/core/dist/js/tabler.min.js node_modules/@tabler/core/dist/js/tabler.min.js.map \
+	  jixiao/static/vendor/tabler/
 	cp node_modules/htmx.org/dist/htmx.min.js jixiao/static/vendor/htmx/
 	cp node_modules/echarts/dist/echarts.min.js jixiao/static/vendor/echarts/
 	touch $@
@@ -49,9 +54,10 @@ run: deps assets
 	$(DEV_ENV) $(BIN)/jixiao load_demo
 	@echo "绩效 Jixiao 已启动:http://127.0.0.1:$(PORT)/  (Ctrl+C 停止)"
 	@$(DEV_ENV) $(BIN)/jixiao demo_logins
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(DEV_ENV) $(BIN)/jixiao run_huey 2>&1 | sed -u 's/^/[worker] /' & \
-	  $(DEV_ENV) $(BIN)/jixiao runserver 127.0.0.1:$(PORT) --noreload; wait
+	@# Stop the worker whenever the server stops (Ctrl+C, crash, port in use).
+	@$(DEV_ENV) $(BIN)/jixiao run_huey > >(sed -u 's/^/[worker] /') 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(DEV_ENV) $(BIN)/jixiao runserver 127.0.0.1:$(PORT) --noreload
 
 lint: test-deps
 	$(BIN)/ruff check .
