@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "jixiao.projects",
     "jixiao.indicators",
     "jixiao.goals",
+    "jixiao.funds",
+    "jixiao.monitoring",
     "jixiao.selfeval",
     "jixiao.crosscheck",
 ]

@@ -9,6 +9,10 @@ urlpatterns = [
     path("audit/", include("jixiao.audit.urls")),
     path("projects/", include("jixiao.projects.urls")),
     path("goals/", include("jixiao.goals.urls")),
+    path("indicators/", include("jixiao.indicators.urls")),
+    path("selfeval/", include("jixiao.selfeval.urls")),
+    path("funds/", include("jixiao.funds.urls")),
+    path("monitoring/", include("jixiao.monitoring.urls")),
     path("crosscheck/", include("jixiao.crosscheck.urls")),
     path("api/v1/", api.urls),
 ]

@@ -7,6 +7,8 @@ from django.test import Client
 
 from jixiao.accounts.models import User
 from jixiao.demo import city
+from jixiao.demo import goals as demo_goals
+from jixiao.demo import projects as demo_projects
 
 DEMO_USERNAMES = [spec.username for spec in city.DEMO_USERS]
 
@@ -15,6 +17,8 @@ DEMO_USERNAMES = [spec.username for spec in city.DEMO_USERS]
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         city.load()
+        demo_projects.load()
+        demo_goals.load()
 
 
 @pytest.fixture
@@ -22,6 +26,8 @@ def demo(db) -> dict[str, User]:
     """The demo cast by username. Reloads the city if a transactional test flushed it."""
     if not User.objects.filter(username="perf_admin").exists():
         city.load()
+        demo_projects.load()
+        demo_goals.load()
     return {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
 
 

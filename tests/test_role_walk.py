@@ -15,10 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jixiao.api.api import api
 from tests.conftest import DEMO_USERNAMES
-from tests.walk import crosscheck, foundation, goals, projects, selfeval
+from tests.walk import crosscheck, foundation, funds, goals, monitoring, projects, selfeval
 from tests.walk.roles import PUBLIC
 
-AREAS = [foundation, projects, goals, selfeval, crosscheck]
+AREAS = [foundation, projects, goals, selfeval, crosscheck, funds, monitoring]
 PAGES = {name: spec for area in AREAS for name, spec in area.PAGES.items()}
 API_ROUTES = {route: spec for area in AREAS for route, spec in area.API_ROUTES.items()}
 OK_STATUSES = (200, 201, 302)

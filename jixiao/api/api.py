@@ -152,7 +152,9 @@ def me(request: HttpRequest):
 
 from jixiao.api import routes_admin, routes_orgs  # noqa: E402
 from jixiao.crosscheck.api import router as crosscheck_router  # noqa: E402
+from jixiao.funds.api import router as funds_router  # noqa: E402
 from jixiao.goals.api import router as goals_router  # noqa: E402
+from jixiao.monitoring.api import router as monitoring_router  # noqa: E402
 from jixiao.projects.api import router as projects_router  # noqa: E402
 from jixiao.selfeval.api import router as selfeval_router  # noqa: E402
 
@@ -160,5 +162,7 @@ api.add_router("/", routes_orgs.router)
 api.add_router("/", routes_admin.router)
 api.add_router("/", projects_router)
 api.add_router("/", goals_router)
+api.add_router("/", funds_router)
+api.add_router("/", monitoring_router)
 api.add_router("/", selfeval_router)
 api.add_router("/", crosscheck_router)

@@ -23,10 +23,54 @@ class NavSection:
 NAVIGATION: tuple[NavSection, ...] = (
     NavSection("工作台", (NavItem("首页", "core:home"),)),
     NavSection(
+        "项目库",
+        (
+            NavItem("项目库", "projects:project_list", Perm.PROJECTS_VIEW),
+            NavItem("新增项目", "projects:project_create", Perm.PROJECTS_EDIT),
+            NavItem("导入项目", "projects:project_import", Perm.PROJECTS_EDIT),
+        ),
+    ),
+    NavSection(
+        "绩效目标",
+        (
+            NavItem("绩效目标", "goals:goal_list", Perm.PROJECTS_VIEW),
+            NavItem("导入目标", "goals:goal_import", Perm.GOALS_FILL),
+            NavItem("审核意见书", "goals:letter_list", Perm.GOALS_REVIEW_FINANCE),
+            NavItem("指标库", "indicators:template_list", Perm.PROJECTS_VIEW),
+        ),
+    ),
+    NavSection(
+        "资金与监控",
+        (
+            NavItem("资金下达与支付", "funds:overview", Perm.PROJECTS_VIEW),
+            NavItem("导入资金", "funds:import", Perm.FUNDS_MANAGE),
+            NavItem("运行监控", "monitoring:round_list", Perm.PROJECTS_VIEW),
+            NavItem("下发监控任务", "monitoring:round_create", Perm.MONITORING_MANAGE),
+        ),
+    ),
+    NavSection(
+        "绩效自评",
+        (
+            NavItem("自评任务", "selfeval:campaign_list", Perm.PROJECTS_VIEW),
+            NavItem("发起自评", "selfeval:campaign_create", Perm.SELFEVAL_MANAGE),
+        ),
+    ),
+    NavSection(
         "组织机构",
         (
             NavItem("行政区划", "orgs:region_list", Perm.ORGS_VIEW),
             NavItem("单位", "orgs:unit_list", Perm.ORGS_VIEW),
+        ),
+    ),
+    NavSection(
+        "大数据比对",
+        (
+            NavItem("比对看板", "crosscheck:dashboard", Perm.CROSSCHECK_VIEW),
+            NavItem("问题线索", "crosscheck:clue_list", Perm.CROSSCHECK_VIEW),
+            NavItem("核实线索", "crosscheck:clue_list", Perm.CROSSCHECK_VERIFY),
+            NavItem("比对运行", "crosscheck:run_list", Perm.CROSSCHECK_VIEW),
+            NavItem("比对数据集", "crosscheck:dataset_list", Perm.CROSSCHECK_RUN),
+            NavItem("身份证号校验", "crosscheck:idcheck", Perm.CROSSCHECK_VIEW),
         ),
     ),
     NavSection(

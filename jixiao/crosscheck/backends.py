@@ -22,7 +22,7 @@ class Backend(Protocol):
 
     def register_parquet(self, name: str, paths: list[Path]) -> None: ...
     def register_empty(self, table: Table) -> None: ...
-    def create_view(self, name: str, sql: str) -> None: ...
+    def create_view(self, name: str, sql: str, *, materialize: bool = False) -> None: ...
     def query(self, sql: str) -> pa.Table: ...
     def close(self) -> None: ...
 
@@ -40,11 +40,28 @@ def _sql_list(paths: list[Path]) -> str:
 class DuckDBBackend:
     name = "duckdb"
 
-    def __init__(self, *, memory_limit: str = "4GB", temp_dir: Path | None = None, threads: int | None = None) -> None:
-        self.con = duckdb.connect(config={"preserve_insertion_order": False})
-        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+    def __init__(
+        self,
+        *,
+        memory_limit: str = "4GB",
+        temp_dir: Path | None = None,
+        threads: int | None = None,
+        on_disk: bool = False,
+    ) -> None:
+        # In memory by default: materialised tables cost a third of the CPU of a compressed file;
+        # past memory_limit DuckDB still evicts them to temp_directory. on_disk trades CPU for RSS.
+        self._db_file: Path | None = None
         if temp_dir is not None:
             temp_dir.mkdir(parents=True, exist_ok=True)
+            if on_disk:
+                self._db_file = temp_dir / "crosscheck.duckdb"
+                self._db_file.unlink(missing_ok=True)
+        self.con = duckdb.connect(
+            str(self._db_file) if self._db_file else ":memory:", config={"preserve_insertion_order": False}
+        )
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        if temp_dir is not None:
             self.con.execute(f"SET temp_directory = '{temp_dir}'")
         self.con.execute(f"SET threads = {threads or os.cpu_count() or 2}")
 
@@ -54,14 +71,18 @@ class DuckDBBackend:
     def register_empty(self, table: Table) -> None:
         self.con.execute(f"CREATE OR REPLACE VIEW {table.name} AS {empty_select(table)}")
 
-    def create_view(self, name: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    def create_view(self, name: str, sql: str, *, materialize: bool = False) -> None:
+        kind = "TABLE" if materialize else "VIEW"
+        self.con.execute(f"CREATE OR REPLACE {kind} {name} AS {sql}")
 
     def query(self, sql: str) -> pa.Table:
-        return self.con.sql(sql).fetch_arrow_table()
+        return self.con.sql(sql).to_arrow_table()
 
     def close(self) -> None:
         self.con.close()
+        if self._db_file is not None:
+            for leftover in (self._db_file, self._db_file.with_suffix(".duckdb.wal")):
+                leftover.unlink(missing_ok=True)
 
 
 def spark_available() -> str | None:
@@ -87,14 +108,18 @@ class SparkBackend:
         reason = spark_available()
         if reason:
             raise RuntimeError(reason)
+        import logging
+
         from pyspark.sql import SparkSession
 
+        logging.getLogger("py4j").setLevel(logging.WARNING)  # its INFO lines outlive captured streams
         memory = memory_limit.lower().replace("gb", "g").replace("mb", "m").replace(" ", "")
         builder = (
             SparkSession.builder.master(master)
             .appName("jixiao-crosscheck")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", memory)
             .config("spark.sql.session.timeZone", "UTC")
         )
@@ -111,14 +136,21 @@ class SparkBackend:
     def register_empty(self, table: Table) -> None:
         self.create_view(table.name, empty_select(table))
 
-    def create_view(self, name: str, sql: str) -> None:
-        self.spark.sql(to_spark_sql(sql)).createOrReplaceTempView(name)
+    def create_view(self, name: str, sql: str, *, materialize: bool = False) -> None:
+        frame = self.spark.sql(to_spark_sql(sql))
+        (frame.cache() if materialize else frame).createOrReplaceTempView(name)
         self._views.append(name)
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(to_spark_sql(sql)).toArrow()
 
     def close(self) -> None:
+        """Drop this run's views; the session stays up for the next run (``stop()`` ends it)."""
         for name in self._views:
             self.spark.catalog.dropTempView(name)
         self._views.clear()
+        self.spark.catalog.clearCache()
+
+    def stop(self) -> None:
+        self.close()
+        self.spark.stop()

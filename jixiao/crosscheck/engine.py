@@ -22,7 +22,7 @@ from jixiao.crosscheck.importer import import_path
 from jixiao.crosscheck.layout import TABLES
 from jixiao.crosscheck.progress import Progress, silent
 from jixiao.crosscheck.rules import RULES, Rule, select_rules, wrap_sql
-from jixiao.crosscheck.rules.prelude import PRELUDE_VIEWS
+from jixiao.crosscheck.rules.prelude import PRELUDE_VIEWS, materialize, needed_views
 from jixiao.crosscheck.sources import SUFFIXES
 
 CLUE_SCHEMA = pa.schema(
@@ -153,15 +153,19 @@ def make_backend(engine: str, *, memory_limit: str, temp_dir: Path, threads: int
     raise CrosscheckError(f"未知的引擎「{engine}」:可选 duckdb 或 spark")
 
 
-def register(backend: Backend, tables: dict[str, list[Path]]) -> None:
-    """Expose every layout table (empty when absent) and the prelude views."""
+def register(backend: Backend, tables: dict[str, list[Path]], rules: Iterable[Rule] = RULES) -> None:
+    """Expose every layout table (empty when absent) and the prelude views.
+
+    Only the prelude views the rules need are created; ``MATERIALIZED`` ones are computed once.
+    """
     for name, table in TABLES.items():
         if name in tables:
             backend.register_parquet(name, tables[name])
         else:
             backend.register_empty(table)
-    for name, sql in PRELUDE_VIEWS.items():
-        backend.create_view(name, sql)
+    sources = [rule.source() for rule in rules]
+    for name in needed_views(sources):
+        backend.create_view(name, PRELUDE_VIEWS[name], materialize=materialize(name, sources))
 
 
 def evaluate(
@@ -215,7 +219,10 @@ def run(
     outcomes: list[RuleOutcome] = []
     found: list[pa.Table] = []
     try:
-        register(backend, tables)
+        progress(0, len(selected), "准备数据(合并发放名册与项目、标准)")
+        prepared = time.perf_counter()
+        register(backend, tables, selected)
+        notes.append(f"数据准备用时 {time.perf_counter() - prepared:.1f} 秒")
         for i, rule in enumerate(selected):
             progress(i, len(selected), f"{rule.code} {rule.title}")
             outcome, clues = evaluate(backend, rule, set(tables), params)

@@ -152,6 +152,16 @@ def sql_check_char(body17: str) -> str:
     return f"substr('{CHECK_CHARS}', (({terms}) % 11) + 1, 1)"
 
 
+def sql_check_char_int(n: str) -> str:
+    """SQL expression: check character from the first 17 digits already cast to BIGINT (``n``).
+
+    Integer digit extraction is ~3x faster than 17 substrings in DuckDB; ``n`` should be a column
+    computed once in an inner SELECT, not an inline cast (DuckDB would cast 17 times).
+    """
+    terms = " + ".join(f"((({n}) // CAST({10 ** (16 - i)} AS BIGINT)) % 10) * {w}" for i, w in enumerate(WEIGHTS))
+    return f"substr('{CHECK_CHARS}', CAST(({terms}) % 11 AS INTEGER) + 1, 1)"
+
+
 def sql_birth_date(id18: str) -> str:
     """SQL expression: DATE of birth of an 18-digit ID, NULL when not a real date."""
     return f"TRY_CAST(substr({id18}, 7, 4) || '-' || substr({id18}, 11, 2) || '-' || substr({id18}, 13, 2) AS DATE)"
@@ -164,10 +174,15 @@ def sql_age(id18: str, on_date: str) -> str:
     return f"CAST(floor(({on} - {birth}) / 10000) AS INTEGER)"
 
 
-def sql_id_problem(id18: str) -> str:
-    """SQL expression: Chinese reason why an (already normalised) ID is invalid, NULL when valid."""
+def sql_id_problem(id18: str, n: str | None = None, birth: str | None = None) -> str:
+    """SQL expression: Chinese reason why an (already normalised) ID is invalid, NULL when valid.
+
+    ``n`` (first 17 digits as BIGINT) and ``birth`` (``sql_birth_date``) may name columns computed
+    once in an inner SELECT; by default they are computed inline.
+    """
     prefixes = ", ".join(f"'{p}'" for p in sorted(province_prefixes()))
-    birth = sql_birth_date(id18)
+    birth = birth or sql_birth_date(id18)
+    check = sql_check_char_int(n) if n else sql_check_char(f"substr({id18}, 1, 17)")
     return (
         "CASE"
         f" WHEN {id18} IS NULL OR {id18} = '' THEN '身份证号为空'"
@@ -177,7 +192,7 @@ def sql_id_problem(id18: str) -> str:
         f" WHEN substr({id18}, 1, 2) NOT IN ({prefixes}) THEN '地区码省级前缀不存在'"
         f" WHEN {birth} IS NULL THEN '出生日期不是有效日期'"
         f" WHEN {birth} < DATE '1880-01-01' OR {birth} > current_date THEN '出生日期超出范围'"
-        f" WHEN substr({id18}, 18, 1) <> {sql_check_char(f'substr({id18}, 1, 17)')} THEN '校验码错误'"
+        f" WHEN substr({id18}, 18, 1) <> {check} THEN '校验码错误'"
         " END"
     )
 

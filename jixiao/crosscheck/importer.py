@@ -24,7 +24,9 @@ from jixiao.crosscheck.progress import Progress, silent
 from jixiao.crosscheck.report import ImportReport, Problem, TableReport
 from jixiao.crosscheck.sources import SUFFIXES, Batch, Source, SourceError, open_source
 
-DATE_FORMATS = "['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y年%m月%d日', '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y.%m.%d']"
+DATE_FORMATS = (
+    "['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y年%m月%d日', '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y.%m.%d']"
+)
 PERIOD_FORMATS = "['%Y-%m', '%Y/%m', '%Y%m', '%Y年%m月', '%Y.%m']"
 SCIENTIFIC_RE = "^[0-9]+([.][0-9]*)?E[+-]?[0-9]+$"
 
@@ -51,8 +53,17 @@ def import_path(
     idnumber.register_macros(con)
     try:
         for name, files in groups.items():
-            _import_table(con, TABLES[name], files, data, mapping, encoding or mapping.encoding, strict, report,
-                          progress or silent)
+            _import_table(
+                con,
+                TABLES[name],
+                files,
+                data,
+                mapping,
+                encoding or mapping.encoding,
+                strict,
+                report,
+                progress or silent,
+            )
     finally:
         con.close()
     return report
@@ -72,7 +83,13 @@ def _group_files(files: Iterable[Path], mapping: ColumnMapping, report: ImportRe
             report.errors.append(Problem(path.name, None, None, None, "文件不存在"))
         elif name is None:
             report.errors.append(
-                Problem(path.name, None, None, None, f"无法识别对应哪张表:请把文件命名为表名(如 payments.csv)或在列映射中写 \"table\";可用表名:{'、'.join(TABLES)}")
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    f'无法识别对应哪张表:请把文件命名为表名(如 payments.csv)或在列映射中写 "table";可用表名:{"、".join(TABLES)}',
+                )
             )
         else:
             groups.setdefault(name, []).append(path)
@@ -151,7 +168,7 @@ def _check_columns(
                 None,
                 None,
                 f"缺少必需的列:{'、'.join(missing)}(文件中的列:{'、'.join(source.headers)});"
-                "如列名不同,请用 --mapping 提供列映射,例如 {\"columns\": {\"身份证号码\": \"payee_id\"}}",
+                '如列名不同,请用 --mapping 提供列映射,例如 {"columns": {"身份证号码": "payee_id"}}',
             )
         )
         return None
@@ -172,7 +189,9 @@ def _parse_sql(column: Column, value: str) -> str:
     if kind == "date":
         return f"CAST(try_strptime({value}, {DATE_FORMATS}) AS DATE)"
     if kind == "amount":
-        cleaned = f"replace(replace(replace(replace(replace({value}, ',', ''), '，', ''), '¥', ''), '￥', ''), '元', '')"
+        cleaned = (
+            f"replace(replace(replace(replace(replace({value}, ',', ''), '，', ''), '¥', ''), '￥', ''), '元', '')"
+        )
         return f"TRY_CAST({cleaned} AS DECIMAL(18, 2))"
     if kind == "number":
         return f"TRY_CAST(replace({value}, ',', '') AS DOUBLE)"
@@ -207,7 +226,9 @@ def _quote(name: str) -> str:
 def _batch_sql(table: Table, present: dict[str, str]) -> tuple[str, list[str]]:
     selects, errors, flags, outputs = ["__row"], [], [], []
     for column in table.columns:
-        value = f"nullif(trim({_quote(present[column.name])}), '')" if column.name in present else "CAST(NULL AS VARCHAR)"
+        value = (
+            f"nullif(trim({_quote(present[column.name])}), '')" if column.name in present else "CAST(NULL AS VARCHAR)"
+        )
         parsed = _parse_sql(column, value)
         selects.append(f"CAST({parsed} AS {column.sql_type}) AS {_quote(column.name)}")
         outputs.append(column.name)
@@ -258,7 +279,7 @@ def _import_batch(
     con.execute(f"CREATE OR REPLACE TEMP TABLE norm AS {sql}")
     con.unregister("batch")
     columns = ", ".join(_quote(c) for c in outputs)
-    good = con.sql(f"SELECT {columns} FROM norm WHERE len(__errors) = 0 ORDER BY __row").fetch_arrow_table()
+    good = con.sql(f"SELECT {columns} FROM norm WHERE len(__errors) = 0 ORDER BY __row").to_arrow_table()
     writer.write_table(good.cast(arrow_schema(table)))
     rejected, flagged = con.sql(
         "SELECT count(*) FILTER (WHERE len(__errors) > 0),"

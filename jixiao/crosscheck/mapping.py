@@ -38,7 +38,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"列映射文件 {path} 无法读取:{exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("columns", {}), dict):
-        raise ValueError(f"列映射文件 {path} 格式不对:应为 {{\"table\": ..., \"columns\": {{源列名: 标准列名}}}}")
+        raise ValueError(f'列映射文件 {path} 格式不对:应为 {{"table": ..., "columns": {{源列名: 标准列名}}}}')
     table = data.get("table")
     if table is not None and table not in TABLES:
         raise ValueError(f"列映射文件 {path} 中的表名「{table}」不存在;可用:{'、'.join(TABLES)}")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -70,7 +70,7 @@ def open_source(path: Path, *, encoding: str | None = None, sheet: str | None = 
         return _open_excel(path, sheet)
     if suffix == ".parquet":
         return _open_parquet(path)
-    raise SourceError(f"格式不支持:请提供 CSV、XLSX 或 Parquet 文件")
+    raise SourceError("格式不支持:请提供 CSV、XLSX 或 Parquet 文件")
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def _check_utf8(path: Path) -> None:
     except UnicodeDecodeError as exc:
         raise SourceError(
             f"不是 UTF-8 编码(第 {exc.start} 字节起无法识别),"
-            "很可能是 GBK:请用 --encoding gbk(或在列映射中写 \"encoding\": \"gbk\")重新导入"
+            '很可能是 GBK:请用 --encoding gbk(或在列映射中写 "encoding": "gbk")重新导入'
         )
 
 
@@ -108,7 +108,7 @@ def _open_csv(path: Path, encoding: str | None) -> Source:
         header_line = first.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError:
         raise SourceError(f"表头无法按 {encoding or 'utf-8'} 编码读取,请确认文件编码")
-    headers = _clean_headers(next(csv.reader([header_line]), []))
+    headers = _clean_headers(list(next(csv.reader([header_line]), [])))
     if not any(headers):
         raise SourceError("第 1 行没有表头")
     source = Source(path, headers)
@@ -204,7 +204,7 @@ def _open_excel(path: Path, sheet_name: str | None) -> Source:
     return source
 
 
-def _excel_batches(source: Source, rows: Iterator[list[object]], first_row: int, total: int) -> Iterator[Batch]:
+def _excel_batches(source: Source, rows: Iterator[list[Any]], first_row: int, total: int) -> Iterator[Batch]:
     width = len(source.headers)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     numbers: list[int] = []
@@ -263,7 +263,7 @@ def _parquet_batches(source: Source, file: pq.ParquetFile) -> Iterator[Batch]:
 
 def read_lines(path: Path, encoding: str | None = None) -> Iterator[str]:
     """Yield the stripped non-empty lines of a plain text file (for ``idcheck``)."""
-    with io.open(path, encoding=_codec(encoding), errors="strict") as f:
+    with open(path, encoding=_codec(encoding), errors="strict") as f:
         for line in f:
             if line.strip():
                 yield line.strip()

@@ -25,7 +25,9 @@ URBAN = ("420102", "420103", "420104", "420105", "420106", "420107", "420111")
 SUBURBAN = ("420112", "420113", "420114", "420115", "420116", "420117")
 DISTRICTS = URBAN + SUBURBAN
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌辉鹏飞春梅海燕波宁琴云凤莉晶林浩宇欣怡子涵雨轩俊博"
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌辉鹏飞春梅海燕波宁琴云凤莉晶林浩宇欣怡子涵雨轩俊博"
+)
 
 PROGRAMS = [
     # program, name, kind, category, per, means_tested, poverty_targeted
@@ -86,6 +88,32 @@ def _lit_list(items: tuple[str, ...] | str) -> str:
     return "[" + ", ".join(f"'{x}'" for x in items) + "]"
 
 
+def _district_sum_sql() -> str:
+    """SQL: the weighted digit sum (ISO 7064) of the 6 region digits, per district."""
+    whens = " ".join(
+        f"WHEN '{d}' THEN {sum(int(c) * w for c, w in zip(d, idnumber.WEIGHTS[:6], strict=True))}" for d in DISTRICTS
+    )
+    return f"(CASE district {whens} END)"
+
+
+def _date_seq_sum_sql() -> str:
+    """SQL: the weighted digit sum of the birth date and sequence, by integer arithmetic (no substrings)."""
+    digits = [
+        "year(birth) // 1000",
+        "year(birth) // 100 % 10",
+        "year(birth) // 10 % 10",
+        "year(birth) % 10",
+        "month(birth) // 10",
+        "month(birth) % 10",
+        "day(birth) // 10",
+        "day(birth) % 10",
+        "seq // 100",
+        "seq // 10 % 10",
+        "seq % 10",
+    ]
+    return "(" + " + ".join(f"({d}) * {w}" for d, w in zip(digits, idnumber.WEIGHTS[6:], strict=True)) + ")"
+
+
 def _base_sql(people: int, seed: int) -> list[str]:
     """Statements creating the clean base: person, pay_base and the registries (tables s_<name>)."""
     ref = f"DATE '{YEAR}-12-31'"
@@ -105,7 +133,7 @@ def _base_sql(people: int, seed: int) -> list[str]:
                    25 + CAST(floor(70 * pow((h(hh, 3) % 1000000) / 1e6, 2)) AS INTEGER) AS head_age,
                    CAST(h(hh, 4) % 2 AS INTEGER) AS head_sex
             FROM p0""",
-        f"""CREATE OR REPLACE TABLE p2 AS
+        """CREATE OR REPLACE TABLE p2 AS
             SELECT *,
                    CASE WHEN size = 1 AND u < 200 THEN 'T' WHEN u >= 200 AND u < 280 THEN 'A'
                         WHEN u >= 280 AND u < 360 THEN 'B' ELSE 'C' END AS klass,
@@ -117,29 +145,30 @@ def _base_sql(people: int, seed: int) -> list[str]:
             SELECT *, CAST({ref} - to_years(age) - to_days(CAST(h(i, 8) % 365 AS INTEGER)) AS DATE) AS birth,
                    klass = 'C' AND age >= 70 AND h(i, 9) % 40 = 0 AS dead
             FROM p2""",
+        """CREATE OR REPLACE TABLE p4 AS
+            SELECT *, CAST((row_number() OVER (PARTITION BY district, birth ORDER BY i) - 1) * 2 + sex AS INTEGER) AS seq
+            FROM p3""",
         f"""CREATE OR REPLACE TABLE person AS
-            SELECT *, body || {idnumber.sql_check_char('body')} AS person_id,
+            SELECT *, district || strftime(birth, '%Y%m%d') || lpad(CAST(seq AS VARCHAR), 3, '0')
+                      || substr('{idnumber.CHECK_CHARS}', CAST(({_district_sum_sql()} + {_date_seq_sum_sql()}) % 11 AS INTEGER) + 1, 1)
+                      AS person_id,
                    CASE WHEN dead THEN CAST(DATE '{YEAR - 2}-01-01' + CAST(h(i, 10) % 700 AS INTEGER) AS DATE) END AS death_date,
-                   substr('{SURNAMES}', 1 + CAST((CASE WHEN pos = 1 THEN h(i, 11) ELSE h(hh, 11) END) % {len(SURNAMES)} AS INTEGER), 1)
-                   || substr('{GIVEN}', 1 + CAST(h(i, 12) % {len(GIVEN)} AS INTEGER), 1)
-                   || CASE WHEN h(i, 13) % 3 = 0 THEN '' ELSE substr('{GIVEN}', 1 + CAST(h(i, 14) % {len(GIVEN)} AS INTEGER), 1) END AS name,
+                   {_lit_list(SURNAMES)}[1 + (CASE WHEN pos = 1 THEN h(i, 11) ELSE h(hh, 11) END) % {len(SURNAMES)}]
+                   || {_lit_list(GIVEN)}[1 + h(i, 12) % {len(GIVEN)}]
+                   || CASE WHEN h(i, 13) % 3 = 0 THEN '' ELSE {_lit_list(GIVEN)}[1 + h(i, 14) % {len(GIVEN)}] END AS name,
                    '62170' || lpad(CAST(i AS VARCHAR), 11, '0') AS account_no,
                    'H' || district || lpad(CAST(hh AS VARCHAR), 8, '0') AS household_id,
                    CASE WHEN district IN {tuple(URBAN)} THEN 'P01' ELSE 'P02' END AS dibao_program,
                    CASE WHEN district = '420102' THEN 850 WHEN district IN {tuple(URBAN)} THEN 800 ELSE 650 END AS dibao_standard,
                    h(i, 15) % 100 < 6 AND klass <> 'T' AND NOT dead AS disabled,
                    1 + CAST(h(i, 16) % 4 AS INTEGER) AS grade
-            FROM (
-                SELECT *, district || strftime(birth, '%Y%m%d')
-                          || lpad(CAST((row_number() OVER (PARTITION BY district, birth ORDER BY i) - 1) * 2 + sex AS VARCHAR), 3, '0') AS body
-                FROM p3
-            ) q""",
+            FROM p4""",
         f"""CREATE OR REPLACE TABLE months AS
             SELECT m, printf('%d-%02d', {YEAR}, m) AS period, last_day(make_date({YEAR}, m, 1)) AS period_end
             FROM range(1, 13) t(m)""",
         f"""CREATE OR REPLACE TABLE pay_base AS
             WITH alive AS (SELECT * FROM person WHERE NOT dead),
-            aged AS (SELECT p.i, p.klass, m.m, m.period, {age_at.replace('birth', 'p.birth')} AS age_at
+            aged AS (SELECT p.i, p.klass, m.m, m.period, {age_at.replace("birth", "p.birth")} AS age_at
                      FROM alive p, months m WHERE p.age >= 59)
             SELECT p.i, p.dibao_program AS program, m.period, p.dibao_standard * p.size AS amount
             FROM alive p, months m WHERE p.klass = 'A' AND p.pos = 0
@@ -182,7 +211,7 @@ def _registry_sql() -> list[str]:
     """Statements creating the layout tables (s_<name>) from the base population."""
     roster_from = "greatest(birth, DATE '2014-10-01')"
     return [
-        """CREATE OR REPLACE TABLE s_payments AS
+        """CREATE OR REPLACE VIEW s_payments AS
            SELECT b.program || '-' || b.period || '-' || CAST(b.i AS VARCHAR) AS payment_id,
                   p.person_id AS payee_id, p.person_id AS payee_id_raw, p.name AS payee_name, b.program,
                   p.district AS region_code, b.period, CAST(b.amount AS DECIMAL(18, 2)) AS amount,
@@ -311,8 +340,9 @@ def _write(con: duckdb.DuckDBPyConnection, out: Path, fmt: str) -> dict[str, int
         else:
             cols = ", ".join(n for n, _ in table.stored_columns())
             target, options = out / f"{name}.parquet", "(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 1000000)"
-        con.execute(f"COPY (SELECT {cols} FROM s_{name}) TO '{target}' {options}")
-        rows[name] = con.sql(f"SELECT count(*) FROM s_{name}").fetchone()[0]  # type: ignore[index]
+        source = f"(SELECT * FROM s_{name} UNION ALL BY NAME SELECT * FROM p_{name})"
+        con.execute(f"COPY (SELECT {cols} FROM {source}) TO '{target}' {options}")
+        rows[name] = con.sql(f"SELECT count(*) FROM {source}").fetchone()[0]  # type: ignore[index]
     return rows
 
 
@@ -338,22 +368,26 @@ def synthesize(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{out / '.tmp'}'")
-    steps = [*_base_sql(people, seed), _filler_sql(payments if payments is not None else people * 10), *_registry_sql()]
+    planter = Planter(YEAR)
+    plant_all(planter)
+    target = (payments if payments is not None else people * 10) - len(planter.rows["payments"])
+    steps = [*_base_sql(people, seed), _filler_sql(target), *_registry_sql()]
     try:
         for n, sql in enumerate(steps):
             progress(n, len(steps) + 3, "生成基础人口与发放数据")
             con.execute(sql)
         _reference_tables(con)
         progress(len(steps), len(steps) + 3, "埋设违规样本")
-        planter = Planter(YEAR)
-        plant_all(planter)
         planter.insert_into(con)
         progress(len(steps) + 1, len(steps) + 3, "写出文件")
         rows = _write(con, out, fmt)
         con.register("truth_src", planter.truth_table())
-        con.execute(f"COPY (SELECT * FROM truth_src ORDER BY rule, person_id) TO '{out / 'truth.parquet'}' (FORMAT PARQUET)")
+        con.execute(
+            f"COPY (SELECT * FROM truth_src ORDER BY rule, person_id) TO '{out / 'truth.parquet'}' (FORMAT PARQUET)"
+        )
     finally:
         con.close()
     progress(len(steps) + 3, len(steps) + 3, "生成完成")

@@ -39,8 +39,16 @@ class Planter:
     # --- people ---------------------------------------------------------------------------------
 
     def person(
-        self, age: int, *, district: str = "420103", male: bool = True, household: Person | None = None,
-        relation: str = "户主", joined: dt.date | None = None, raw: str | None = None, id_override: str | None = None,
+        self,
+        age: int,
+        *,
+        district: str = "420103",
+        male: bool = True,
+        household: Person | None = None,
+        relation: str = "户主",
+        joined: dt.date | None = None,
+        raw: str | None = None,
+        id_override: str | None = None,
     ) -> Person:
         """Create a person aged ``age`` on 31 Dec, in their own household unless ``household`` is given."""
         self._seq += 1
@@ -54,7 +62,10 @@ class Planter:
         if not id_override:
             self.add("hukou", person_id=pid, region_code=district, valid_from=birth)
         self.add(
-            "households", household_id=household_id, person_id=pid, relation=relation if household else "户主",
+            "households",
+            household_id=household_id,
+            person_id=pid,
+            relation=relation if household else "户主",
             valid_from=joined or max(birth, dt.date(2010, 1, 1)),
         )
         return person
@@ -66,8 +77,16 @@ class Planter:
         self.rows[table].append(values)
 
     def pay(
-        self, p: Person, program: str, amount: float, months: range | list[int] = range(1, 13), *,
-        region: str | None = None, account_no: str | None = None, holder: str | None = "self", tag: str = "",
+        self,
+        p: Person,
+        program: str,
+        amount: float,
+        months: range | list[int] = range(1, 13),
+        *,
+        region: str | None = None,
+        account_no: str | None = None,
+        holder: str | None = "self",
+        tag: str = "",
     ) -> None:
         """Add monthly payments of ``program`` to ``p``."""
         for m in months:
@@ -75,11 +94,17 @@ class Planter:
             self.add(
                 "payments",
                 payment_id=f"PL-{program}-{period}-{p.id}{tag}",
-                payee_id=p.id, payee_id_raw=p.raw or p.id, payee_name=p.name, program=program,
-                region_code=region or p.district, period=period, amount=amount,
+                payee_id=p.id,
+                payee_id_raw=p.raw or p.id,
+                payee_name=p.name,
+                program=program,
+                region_code=region or p.district,
+                period=period,
+                amount=amount,
                 account_no=account_no or p.account_no,
                 account_holder_id=p.id if holder == "self" else holder,
-                household_id=p.household_id, paid_on=dt.date(self.year, m, 15),
+                household_id=p.household_id,
+                paid_on=dt.date(self.year, m, 15),
             )
 
     def expect(self, rule: str, p: Person, program: str | None, note: str) -> None:
@@ -90,20 +115,20 @@ class Planter:
     def truth_table(self) -> pa.Table:
         return pa.Table.from_pylist(
             self.truth,
-            schema=pa.schema([("rule", pa.string()), ("person_id", pa.string()), ("program", pa.string()), ("note", pa.string())]),
+            schema=pa.schema(
+                [("rule", pa.string()), ("person_id", pa.string()), ("program", pa.string()), ("note", pa.string())]
+            ),
         )
 
     def insert_into(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Append the planted rows to the synth tables ``s_<name>``."""
+        """Create the tables ``p_<name>`` holding the planted rows (possibly none) of every table."""
         from jixiao.crosscheck.layout import arrow_schema
 
         for name, rows in self.rows.items():
-            if not rows:
-                continue
             schema = arrow_schema(TABLES[name])
             table = pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema)
             con.register("planted", table)
-            con.execute(f"INSERT INTO s_{name} BY NAME SELECT * FROM planted")
+            con.execute(f"CREATE OR REPLACE TABLE p_{name} AS SELECT * FROM planted")
             con.unregister("planted")
 
 
@@ -135,7 +160,14 @@ def plant_all(pl: Planter) -> None:
     pl.expect("R02", a, "P01", "active public servant paid 低保")
     c = pl.person(45)
     pl.pay(c, "P01", 800)
-    pl.add("public_servants", person_id=c.id, name=c.name, employer="区城管局", valid_from=d("2015-01-01"), valid_to=d("2023-06-30"))
+    pl.add(
+        "public_servants",
+        person_id=c.id,
+        name=c.name,
+        employer="区城管局",
+        valid_from=d("2015-01-01"),
+        valid_to=d("2023-06-30"),
+    )
 
     # R03 vehicle of a household member
     head = pl.person(50)
@@ -160,7 +192,14 @@ def plant_all(pl: Planter) -> None:
     a = pl.person(52)
     pl.pay(a, "P01", 800)
     for k in range(3):
-        pl.add("properties", owner_id=a.id, property_id=f"PF-{a.id}-{k}", area=90.0, address="武汉市江汉区某路", registered_on=d("2016-01-01"))
+        pl.add(
+            "properties",
+            owner_id=a.id,
+            property_id=f"PF-{a.id}-{k}",
+            area=90.0,
+            address="武汉市江汉区某路",
+            registered_on=d("2016-01-01"),
+        )
     pl.expect("R05", a, "P01", "household owns 3 properties, 1 allowed")
     head = pl.person(55)
     son = pl.person(28, household=head, relation="子女")
@@ -309,7 +348,9 @@ def plant_all(pl: Planter) -> None:
     # R23 housing repair twice; repair plus relocation
     for expect_note, programs in (("危房改造 twice", ("P11", "P11")), ("危房改造 and 易地搬迁", ("P11", "P12"))):
         a = pl.person(58, district="420116")
-        pl.add("poverty_roster", person_id=a.id, household_id=a.household_id, status="脱贫户", valid_from=d("2015-01-01"))
+        pl.add(
+            "poverty_roster", person_id=a.id, household_id=a.household_id, status="脱贫户", valid_from=d("2015-01-01")
+        )
         pl.pay(a, programs[0], 20000, [5])
         pl.pay(a, programs[1], 25000, [10], tag="-2")
         pl.expect("R23", a, "P11", expect_note)

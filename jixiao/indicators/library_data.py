@@ -62,6 +62,7 @@ def normalize_name(name: str | None) -> str:
     return re.sub(_BRACKETED, "", _clean_name(name))
 
 
+@cache  # pure and hot: the review matches every row against every template
 def name_variants(name: str | None) -> frozenset[str]:
     """Returns the keys a name answers to: without the bracketed part and with its brackets dropped."""
     text = _clean_name(name)

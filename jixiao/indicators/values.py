@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jixiao.indicators.library_data import COST_LEVEL2, normalize_level
 
@@ -52,6 +53,7 @@ _KNOWN_UNITS = sorted(
     key=len,
     reverse=True,
 )  # fmt: skip
+KNOWN_UNITS = frozenset(_KNOWN_UNITS)  # public: importers check uploaded units against it
 _MONEY_UNIT = re.compile(r"(?:亿|万|千)?元/[^\s\d;,、。()]+|(?:亿|万|千)?元")
 _FALLBACK_UNIT = re.compile(r"[\u4e00-\u9fff](?=$|[\s;,、。)]|以|及|之)")
 _NOT_UNITS = set("以及前后约左右共计余多于的和或且为是达到完成至")
@@ -193,6 +195,17 @@ def is_cost_context(level1: str | None = None, level2: str | None = None, name: 
 
 def canonical_unit(unit: str | None) -> str:
     """Returns the unit in library spelling: 平方米 → ㎡, 千瓦 → kW, 元/人/月 → 元/人·月."""
+    if isinstance(unit, str) or unit is None:
+        return _canonical_unit_cached(unit)
+    return _canonical_unit(unit)
+
+
+@lru_cache(maxsize=4096)  # pure and hot in batch reviews and imports
+def _canonical_unit_cached(unit: str | None) -> str:
+    return _canonical_unit(unit)
+
+
+def _canonical_unit(unit: str | None) -> str:
     text = normalize_text(unit).replace(" ", "")
     if not text:
         return ""
@@ -236,6 +249,17 @@ def convert(number: float, from_unit: str | None, to_unit: str | None) -> float 
 
 def parse_target(text: object, *, level1: str | None = None, level2: str | None = None, name: str = "") -> ParsedValue:
     """Parses a target (年度指标值); a number without operator is ≥, or ≤ in a cost context."""
+    if isinstance(text, str | int | float) or text is None:
+        return _parse_target_cached(text, level1, level2, name)
+    return _parse_target(text, level1=level1, level2=level2, name=name)
+
+
+@lru_cache(maxsize=65536, typed=True)  # pure; batch reviews parse the same targets over and over
+def _parse_target_cached(text: object, level1: str | None, level2: str | None, name: str) -> ParsedValue:
+    return _parse_target(text, level1=level1, level2=level2, name=name)
+
+
+def _parse_target(text: object, *, level1: str | None = None, level2: str | None = None, name: str = "") -> ParsedValue:
     normal = normalize_text(text)
     default = LE if is_cost_context(level1, level2, name) else GE
     time_context = normalize_level(level2) == "时效"

@@ -137,7 +137,14 @@ class Project(models.Model):
     class Meta:
         verbose_name = "项目"
         ordering = ["-year", "code"]
-        indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["unit", "year"])]
+        indexes = [
+            models.Index(fields=["year", "status"]),
+            models.Index(fields=["unit", "year"]),
+            # The list page's default and budget orderings (the listing adds pk as tie-breaker), so a page of
+            # 10 000 projects is read from the index instead of sorting them all.
+            models.Index(fields=["-year", "id"], name="project_year_desc_id"),
+            models.Index(fields=["-budget_wan", "id"], name="project_budget_desc_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(poverty_persons__lte=models.F("persons")), name="poverty_persons_within_persons"
@@ -164,6 +171,13 @@ class ProjectFund(models.Model):
         return f"{self.get_source_display()} {self.amount_wan} 万元"
 
 
+class EventKind(models.TextChoices):
+    CREATE = "create", "新建"
+    IMPORT = "import", "Excel 导入"
+    TRANSITION = "transition", "状态变更"
+    BUDGET = "budget", "申请预算"
+
+
 class ProjectEvent(models.Model):
     """One status transition or audited act on a project (the project's history)."""
 
@@ -179,7 +193,7 @@ class ProjectEvent(models.Model):
     )
     from_status = models.CharField("原状态", max_length=16, blank=True)
     to_status = models.CharField("新状态", max_length=16, blank=True)
-    kind = models.CharField("事件", max_length=32, default="transition")
+    kind = models.CharField("事件", max_length=32, choices=EventKind.choices, default=EventKind.TRANSITION)
     note = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
@@ -188,3 +202,11 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.from_status}→{self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return ProjectStatus(self.from_status).label if self.from_status in ProjectStatus.values else ""
+
+    @property
+    def to_label(self) -> str:
+        return ProjectStatus(self.to_status).label if self.to_status in ProjectStatus.values else ""

@@ -162,7 +162,9 @@ def test_region_import_checks_levels_and_code_prefixes(demo):
     assert not Region.objects.filter(code="420117100299").exists()
 
 
-cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 10**6), st.floats(allow_nan=False, width=32))
+cells = st.one_of(
+    st.none(), st.text(max_size=12), st.integers(-5, 10**6), st.floats(allow_nan=False, allow_infinity=False, width=32)
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -14,6 +14,7 @@ Rules read the layout tables and the prelude views (``rules/prelude.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -67,7 +68,7 @@ def _read_sql(code: str) -> str:
     return (SQL_DIR / f"{code}.sql").read_text(encoding="utf-8")
 
 
-_HELPERS = {
+_HELPERS: dict[str, Callable[..., str]] = {
     "active": lambda x, p: active(x, p),
     "age": idnumber.sql_age,
     "birth_date": idnumber.sql_birth_date,

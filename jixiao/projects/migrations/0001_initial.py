@@ -184,7 +184,20 @@ class Migration(migrations.Migration):
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
                 ("from_status", models.CharField(blank=True, max_length=16, verbose_name="原状态")),
                 ("to_status", models.CharField(blank=True, max_length=16, verbose_name="新状态")),
-                ("kind", models.CharField(default="transition", max_length=32, verbose_name="事件")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("create", "新建"),
+                            ("import", "Excel 导入"),
+                            ("transition", "状态变更"),
+                            ("budget", "申请预算"),
+                        ],
+                        default="transition",
+                        max_length=32,
+                        verbose_name="事件",
+                    ),
+                ),
                 ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
                 (
                     "actor",

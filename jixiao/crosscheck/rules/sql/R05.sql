@@ -14,4 +14,4 @@ FROM pay p
 JOIN owned o ON o.payment_id = p.payment_id
 LEFT JOIN std_at s ON s.program = p.program AND s.region_code = p.region_code AND s.period = p.period
     AND s.param = 'max_properties'
-WHERE o.properties > coalesce(s.value, ${max_properties})
+WHERE p.kind IN ('dibao', 'tekun') AND o.properties > coalesce(s.value, ${max_properties})

@@ -3,7 +3,7 @@ WITH household AS (
     SELECT p.payment_id, count(DISTINCT m.member_id) AS members, sum(i.amount) AS pension
     FROM pay p
     JOIN pay_member m ON m.payment_id = p.payment_id
-    LEFT JOIN incomes i ON i.person_id = m.member_id AND i.period = p.period AND i.source = 'pension'
+    LEFT JOIN incomes i ON i.person_id = m.member_id AND i.period = m.period AND i.source = 'pension'
     WHERE p.kind = 'dibao'
     GROUP BY p.payment_id
 )
@@ -14,4 +14,4 @@ FROM pay p
 JOIN household h ON h.payment_id = p.payment_id
 JOIN std_at s ON s.program = p.program AND s.region_code = p.region_code AND s.period = p.period
     AND s.param = 'monthly_standard'
-WHERE h.pension > s.value * h.members
+WHERE p.kind = 'dibao' AND h.pension > s.value * h.members

@@ -1,16 +1,10 @@
 -- R15 同一人同项目同月重复发放 (same region; other regions are R14): payments after the first are at risk
-WITH dup AS (
-    SELECT person_id, program, period, region_code
-    FROM pay
-    GROUP BY person_id, program, period, region_code
-    HAVING count(*) > 1
-), ranked AS (
+WITH ranked AS (
     SELECT p.*, row_number() OVER (
                PARTITION BY p.person_id, p.program, p.period, p.region_code ORDER BY p.paid_on, p.payment_id
            ) AS n
-    FROM pay p
-    JOIN dup d ON d.person_id = p.person_id AND d.program = p.program AND d.period = p.period
-        AND d.region_code = p.region_code
+    FROM pay_repeats r
+    JOIN pay p ON p.person_id = r.person_id AND p.program = r.program AND p.period = r.period
 )
 SELECT person_id, person_name, program, region_code, period, amount AS amount_at_risk,
        {'payment_id': payment_id, 'period': period, 'amount': amount, 'paid_on': paid_on, 'nth': n} AS evidence

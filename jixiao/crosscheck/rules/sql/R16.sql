@@ -1,11 +1,18 @@
 -- R16 一卡多人或领取人非本人: one account paid for several people's per-person subsidies in a month,
 -- or the account holder is not the payee of a per-person program
-WITH shared AS (
-    SELECT account_no, period, count(DISTINCT person_id) AS payees
+WITH candidate AS (  -- accounts used by several payees at all (few groups), then checked per month
+    SELECT account_no
     FROM pay
     WHERE per = 'person' AND account_no IS NOT NULL
-    GROUP BY account_no, period
-    HAVING count(DISTINCT person_id) > ${max_payees_per_account}
+    GROUP BY account_no
+    HAVING min(person_id) <> max(person_id)
+), shared AS (
+    SELECT p.account_no, p.period, count(DISTINCT p.person_id) AS payees
+    FROM pay p
+    JOIN candidate c ON c.account_no = p.account_no
+    WHERE p.per = 'person'
+    GROUP BY p.account_no, p.period
+    HAVING count(DISTINCT p.person_id) > ${max_payees_per_account}
 )
 SELECT p.person_id, p.person_name, p.program, p.region_code, p.period, p.amount AS amount_at_risk,
        {'payment_id': p.payment_id, 'period': p.period, 'amount': p.amount, 'account_no': p.account_no,

@@ -1,4 +1,5 @@
 -- R18 发放金额超标准或为零/负数: amount > max_amount, > monthly_standard × household size, or ≤ 0
+-- (household size: members of the payee's household that month, for per-household programs)
 WITH lim AS (
     SELECT program, region_code, period,
            max(CASE WHEN param = 'max_amount' THEN value END) AS max_amount,
@@ -14,11 +15,18 @@ WITH lim AS (
     WHERE p.per = 'household'
     GROUP BY p.payment_id
 ), checked AS (
-    SELECT p.*, l.max_amount, l.monthly_standard,
-           CASE WHEN p.per = 'household' THEN greatest(coalesce(s.members, 1), 1) ELSE 1 END AS members
+    SELECT p.person_id, p.person_name, p.program, p.region_code, p.period, p.amount, p.payment_id,
+           l.max_amount, l.monthly_standard, 1 AS members
+    FROM pay p
+    LEFT JOIN lim l ON l.program = p.program AND l.region_code = p.region_code AND l.period = p.period
+    WHERE coalesce(p.per, 'person') <> 'household'
+    UNION ALL
+    SELECT p.person_id, p.person_name, p.program, p.region_code, p.period, p.amount, p.payment_id,
+           l.max_amount, l.monthly_standard, greatest(coalesce(s.members, 1), 1) AS members
     FROM pay p
     LEFT JOIN lim l ON l.program = p.program AND l.region_code = p.region_code AND l.period = p.period
     LEFT JOIN size s ON s.payment_id = p.payment_id
+    WHERE p.per = 'household'
 )
 SELECT person_id, person_name, program, region_code, period,
        CASE WHEN amount <= 0 THEN CAST(0 AS DECIMAL(18, 2))

@@ -1,6 +1,6 @@
 -- R21 干部亲属新近迁入受益家庭: a cadre's relative joined a benefit household ≤ N months before the benefit started
 WITH hp AS (
-    SELECT h.household_id, p.*
+    SELECT h.household_id, p.payment_id, p.person_id, p.program, p.region_code, p.period, p.amount, p.pm
     FROM pay p
     JOIN households h ON h.person_id = p.person_id AND @active(h, p)
     WHERE p.means_tested

@@ -1,8 +1,6 @@
 -- R30 应享未享(反向比对): (a) disabled member of a 低保 household with no 生活补贴 that month;
 -- (b) aged ≥ min_age of 高龄津贴 (default 80) at the last paid month, alive, and never paid 高龄津贴
-WITH months AS (
-    SELECT DISTINCT period, period_start, period_end FROM pay
-), last_month AS (
+WITH last_month AS (
     SELECT max(period) AS period, max(period_end) AS period_end FROM months
 ), living AS (
     SELECT min(program) AS program FROM prog WHERE kind = 'disability_living'
@@ -30,7 +28,7 @@ WITH months AS (
     SELECT DISTINCT h.person_id FROM households h CROSS JOIN last_month lm
     WHERE (h.valid_from IS NULL OR h.valid_from <= lm.period_end) AND (h.valid_to IS NULL OR h.valid_to >= lm.period_end)
     UNION
-    SELECT DISTINCT person_id FROM pay
+    SELECT person_id FROM payees
 ), missed_gaoling AS (
     SELECT r.person_id, g.program, lm.period
     FROM residents r
@@ -40,6 +38,7 @@ WITH months AS (
     WHERE regexp_matches(r.person_id, '^[0-9]{17}[0-9X]$')
       AND @birth_date(r.person_id) IS NOT NULL
       AND @age(r.person_id, lm.period_end) >= ga.min_age
+      AND NOT EXISTS (SELECT 1 FROM id_problems x WHERE x.person_id = r.person_id)
       AND NOT EXISTS (SELECT 1 FROM pay q WHERE q.person_id = r.person_id AND q.kind = 'gaoling')
       AND NOT EXISTS (SELECT 1 FROM deaths z WHERE z.person_id = r.person_id AND z.death_date <= lm.period_end)
 )

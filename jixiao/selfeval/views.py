@@ -1,0 +1,386 @@
+"""Self-evaluation pages: campaigns, dashboard, the 自评表 form (htmx live scoring), review, Excel in and out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jixiao.accounts.decorators import perm_required
+from jixiao.accounts.permissions import Perm
+from jixiao.core.downloads import file_response
+from jixiao.core.excel import WorkbookError, parse_decimal, read_upload
+from jixiao.core.listing import paginate
+from jixiao.orgs.models import Region, Unit
+from jixiao.selfeval import spreadsheets
+from jixiao.selfeval.actions import (
+    can_comment,
+    can_review,
+    do_close_campaign,
+    do_open_campaign,
+    do_review_self_evaluation,
+    do_save_self_evaluation,
+    do_submit_self_evaluation,
+)
+from jixiao.selfeval.models import (
+    Campaign,
+    CampaignStatus,
+    ResultApplication,
+    ScoringProfileRecord,
+    SelfEvaluation,
+    SelfEvaluationIndicator,
+)
+from jixiao.selfeval.rescore import apply_row_score, indicator_input
+from jixiao.selfeval.results import do_apply_results
+from jixiao.selfeval.selectors import campaign_dashboard, campaigns_for, get_evaluation_for_user
+
+DOWNLOAD_ZIP = "application/zip"
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = campaigns_for(request.user).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("自评任务不存在或无权查看。")
+    return campaign
+
+
+@perm_required(Perm.PROJECTS_VIEW)
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "selfeval/campaign_list.html",
+        {"campaigns": campaigns_for(request.user), "can_manage": _user(request).has_perm_code(Perm.SELFEVAL_MANAGE)},
+    )
+
+
+def _campaign_form_values(request: HttpRequest) -> tuple[dict[str, Any], list[str]]:
+    data, errors = request.POST, []
+    values: dict[str, Any] = {"name": data.get("name", "").strip()}
+    if not values["name"]:
+        errors.append("请填写任务名称")
+    try:
+        values["year"] = int(data.get("year", ""))
+    except ValueError:
+        errors.append("评价年度应为四位年份")
+    try:
+        values["deadline"] = dt.date.fromisoformat(data.get("deadline", ""))
+    except ValueError:
+        errors.append("截止日期应为日期,如 2020-03-31")
+    try:
+        values["cut_share"] = parse_decimal(data.get("cut_share") or "10")
+        if not 0 <= values["cut_share"] <= 100:
+            raise ValueError
+    except ValueError:
+        errors.append("压减比例应为 0–100 之间的数")
+    values["profile"] = ScoringProfileRecord.objects.filter(code=data.get("profile")).first()
+    if values["profile"] is None:
+        errors.append("请选择评分方案")
+    values["department"] = Unit.objects.filter(pk=data.get("department") or 0).first()
+    values["district"] = Region.objects.filter(pk=data.get("district") or 0, level="district").first()
+    return values, errors
+
+
+@perm_required(Perm.SELFEVAL_MANAGE)
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    errors: list[str] = []
+    if request.method == "POST":
+        values, errors = _campaign_form_values(request)
+        if not errors:
+            try:
+                campaign = do_open_campaign(**values, acting_user=request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, f"已发起「{campaign.name}」,生成自评表 {campaign.evaluations.count()} 份。")
+                return redirect("selfeval:campaign_detail", pk=campaign.pk)
+    return render(
+        request,
+        "selfeval/campaign_form.html",
+        {
+            "errors": errors,
+            "profiles": ScoringProfileRecord.objects.all(),
+            "departments": Unit.objects.filter(kind="department").order_by("path"),
+            "districts": Region.objects.filter(level="district"),
+            "data": request.POST,
+        },
+    )
+
+
+def _chart(kind: str, rows: list[dict[str, Any]], key: str) -> str:
+    return json.dumps(
+        {"type": kind, "labels": [r["name"] for r in rows], "values": [float(r[key] or 0) for r in rows]},
+        ensure_ascii=False,
+    )
+
+
+@perm_required(Perm.PROJECTS_VIEW)
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    data = campaign_dashboard(request.user, campaign)
+    evaluations = (
+        SelfEvaluation.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("project", "department")
+        .order_by("pk")  # creation order (= project code order at opening) without sorting a join
+    )
+    status = request.GET.get("status")
+    if status:
+        evaluations = evaluations.filter(status=status)
+    grades = [{"name": g, "n": n} for g, n in data["grades"].items()]
+    return render(
+        request,
+        "selfeval/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "data": data,
+            "page": paginate(request, evaluations),
+            "chart_dept_form": _chart("bar", data["by_department"], "form_rate"),
+            "chart_dept_fund": _chart("bar", data["by_department"], "fund_rate"),
+            "chart_district_form": _chart("bar", data["by_district"], "form_rate"),
+            "chart_district_fund": _chart("bar", data["by_district"], "fund_rate"),
+            "chart_grades": _chart("pie", grades, "n"),
+            "can_manage": _user(request).has_perm_code(Perm.SELFEVAL_MANAGE),
+            "can_fill": _user(request).has_perm_code(Perm.SELFEVAL_FILL),
+        },
+    )
+
+
+@perm_required(Perm.PROJECTS_VIEW)
+def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    evaluations = SelfEvaluation.objects.visible_to(request.user).filter(campaign=campaign)
+    return file_response(spreadsheets.campaign_zip(evaluations), f"{campaign.name}-自评表.zip", DOWNLOAD_ZIP)
+
+
+@perm_required(Perm.SELFEVAL_FILL)
+def campaign_template(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    evaluations = SelfEvaluation.objects.visible_to(request.user, Perm.SELFEVAL_FILL).filter(campaign=campaign)
+    return file_response(spreadsheets.actuals_template(evaluations), f"{campaign.name}-实际完成值导入模板.xlsx")
+
+
+@perm_required(Perm.SELFEVAL_FILL)
+def campaign_import(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    errors: list[str] = []
+    if request.method == "POST" and request.FILES.get("file"):
+        upload: Any = request.FILES["file"]
+        name = upload.name or "upload.xlsx"
+        try:
+            data = read_upload(upload, file_name=name)
+            count = spreadsheets.import_actuals(data, file_name=name, campaign=campaign, acting_user=request.user)
+        except WorkbookError as exc:
+            errors = [str(e) for e in exc.errors]
+        else:
+            messages.success(request, f"已导入 {count} 份自评表的实际完成值并重新计分。")
+            return redirect("selfeval:campaign_detail", pk=campaign.pk)
+    elif request.method == "POST":
+        errors = ["请选择要上传的 .xlsx 文件"]
+    return render(request, "selfeval/import.html", {"campaign": campaign, "errors": errors})
+
+
+@perm_required(Perm.SELFEVAL_MANAGE)
+def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    applications = ResultApplication.objects.filter(evaluation__campaign=campaign).select_related(
+        "project", "evaluation"
+    )
+    return render(request, "selfeval/results.html", {"campaign": campaign, "page": paginate(request, applications)})
+
+
+@require_POST
+@perm_required(Perm.SELFEVAL_MANAGE)
+def campaign_apply_results(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    count = do_apply_results(campaign=campaign, acting_user=request.user)
+    messages.success(request, f"已按等级生成 {count} 个项目的下年预算安排建议。")
+    return redirect("selfeval:campaign_results", pk=campaign.pk)
+
+
+@perm_required(Perm.SELFEVAL_MANAGE)
+def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    applications = ResultApplication.objects.filter(evaluation__campaign=campaign).select_related(
+        "project", "project__department", "project__unit", "evaluation"
+    )
+    return file_response(spreadsheets.results_workbook(list(applications)), f"{campaign.name}-结果应用.xlsx")
+
+
+@require_POST
+@perm_required(Perm.SELFEVAL_MANAGE)
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    if campaign.status == CampaignStatus.OPEN:
+        do_close_campaign(campaign=campaign, acting_user=request.user)
+        messages.success(request, "自评任务已结束,自评表不能再修改。")
+    return redirect("selfeval:campaign_detail", pk=campaign.pk)
+
+
+@perm_required(Perm.PROJECTS_VIEW)
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_evaluation_for_user(request.user, pk)
+    user = _user(request)
+    can_fill = user.has_perm_code(Perm.SELFEVAL_FILL) and (
+        SelfEvaluation.objects.visible_to(user, Perm.SELFEVAL_FILL).filter(pk=evaluation.pk).exists()
+    )
+    return render(
+        request,
+        "selfeval/evaluation_detail.html",
+        {
+            "ev": evaluation,
+            "rows": evaluation.indicators.order_by("position"),
+            "events": evaluation.events.select_related("actor"),
+            "can_edit": can_fill and evaluation.can_edit(),
+            "can_review": can_review(user, evaluation),
+            "can_comment": can_comment(user, evaluation),
+        },
+    )
+
+
+def _form_decimal(request: HttpRequest, name: str, label: str, errors: list[str]) -> Decimal | None:
+    text = request.POST.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = parse_decimal(text)
+    except ValueError:
+        errors.append(f"{label}「{text}」应为数字")
+        return None
+    if value < 0:
+        errors.append(f"{label}「{text}」不能为负数")
+    return value
+
+
+def _posted_rows(request: HttpRequest, rows: list[SelfEvaluationIndicator], errors: list[str]) -> list[dict]:
+    items = []
+    for row in rows:
+        p = row.position
+        share = _form_decimal(request, f"share_{p}", f"第 {p} 项指标的档内比例", errors)
+        item = {f: getattr(row, f) for f in ("level1", "level2", "name", "operator", "target", "unit", "weight")}
+        item.update(
+            actual=request.POST.get(f"actual_{p}", "").strip(),
+            applicable=request.POST.get(f"applicable_{p}") == "on",
+            tier=request.POST.get(f"tier_{p}", ""),
+            share=share,
+            explanation=request.POST.get(f"explanation_{p}", "").strip(),
+        )
+        items.append(item)
+    return items
+
+
+@perm_required(Perm.SELFEVAL_FILL)
+def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_evaluation_for_user(request.user, pk, write=True)
+    if not evaluation.can_edit():
+        messages.error(request, "该自评表已提交或任务已结束,不能修改。")
+        return redirect("selfeval:evaluation_detail", pk=evaluation.pk)
+    rows = list(evaluation.indicators.order_by("position"))
+    errors: list[str] = []
+    if request.method == "POST":
+        changes: dict[str, Any] = {
+            "budget_explanation": request.POST.get("budget_explanation", "").strip(),
+            "overall_target": request.POST.get("overall_target", "").strip(),
+            "overall_actual": request.POST.get("overall_actual", "").strip(),
+        }
+        for name, label in (("budget_initial", "年初预算数"), ("budget_annual", "全年预算数")):
+            changes[name] = _form_decimal(request, name, label, errors) or Decimal(0)
+        changes["budget_executed"] = _form_decimal(request, "budget_executed", "全年执行数", errors)
+        items = _posted_rows(request, rows, errors)
+        if not errors:
+            try:
+                do_save_self_evaluation(
+                    evaluation=evaluation, acting_user=request.user, changes=changes, indicators=items
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, "已保存并重新计分。")
+                if request.POST.get("then") == "submit":
+                    return _submit(request, evaluation)
+                return redirect("selfeval:evaluation_edit", pk=evaluation.pk)
+    return render(
+        request,
+        "selfeval/evaluation_form.html",
+        {"ev": evaluation, "rows": rows, "errors": errors, "tiers": ("达成", "部分达成", "未达成")},
+    )
+
+
+@require_POST
+@perm_required(Perm.SELFEVAL_FILL)
+def evaluation_score_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: score one indicator row with the values being typed (nothing saved) and show its formula."""
+    evaluation = get_evaluation_for_user(request.user, pk, write=True)
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        position = 0
+    row = evaluation.indicators.filter(position=position).first()
+    if row is None:
+        return HttpResponse('<span class="text-danger">未找到该指标</span>')
+    errors: list[str] = []
+    item = _posted_rows(request, [row], errors)[0]
+    for name in ("actual", "applicable", "tier", "share", "explanation"):
+        setattr(row, name, item[name])
+    problems = apply_row_score(row, indicator_input(row), evaluation.campaign.profile.profile(), position - 1)
+    messages_ = errors + [p.message for p in problems]
+    return render(request, "selfeval/_row_score.html", {"row": row, "problems": messages_})
+
+
+def _submit(request: HttpRequest, evaluation: SelfEvaluation) -> HttpResponse:
+    try:
+        do_submit_self_evaluation(evaluation=evaluation, acting_user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("selfeval:evaluation_edit", pk=evaluation.pk)
+    messages.success(request, "已提交主管部门审核。")
+    return redirect("selfeval:evaluation_detail", pk=evaluation.pk)
+
+
+@require_POST
+@perm_required(Perm.SELFEVAL_FILL)
+def evaluation_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_evaluation_for_user(request.user, pk, write=True)
+    if not evaluation.can_submit():
+        messages.error(request, f"当前状态为「{evaluation.get_status_display()}」,不能提交。")
+        return redirect("selfeval:evaluation_detail", pk=evaluation.pk)
+    return _submit(request, evaluation)
+
+
+@require_POST
+@perm_required(Perm.PROJECTS_VIEW)
+def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_evaluation_for_user(request.user, pk)
+    if not can_comment(request.user, evaluation):
+        raise PermissionDenied("您不能审核该自评表。")
+    try:
+        do_review_self_evaluation(
+            evaluation=evaluation,
+            acting_user=request.user,
+            decision=request.POST.get("decision", ""),
+            opinion=request.POST.get("opinion", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已办理,当前状态:{evaluation.get_status_display()}。")
+    return redirect("selfeval:evaluation_detail", pk=evaluation.pk)
+
+
+@perm_required(Perm.PROJECTS_VIEW)
+def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_evaluation_for_user(request.user, pk)
+    content = spreadsheets.evaluation_workbook(evaluation)
+    return file_response(content, f"{evaluation.project.code}-绩效自评表.xlsx")
