@@ -41,7 +41,12 @@ def mask_value(field: str, value: Any) -> Any:
     return value
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -55,16 +60,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_MASKED = SECRET_FIELDS | ID_NUMBER_FIELDS | PHONE_FIELDS
+_FIELDS: dict[type, list[tuple[str, str, bool]]] = {}
+
+
+def _snapshot_fields(model: type[models.Model]) -> list[tuple[str, str, bool]]:
+    """(label, attribute, masked) of the model's audited concrete fields, in declaration order; built once."""
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = [
+            (field.name, field.attname if field.is_relation else field.name, field.name in _MASKED)
+            for field in model._meta.concrete_fields
+            if field.name not in SKIPPED_FIELDS
+        ]
+        _FIELDS[model] = fields
+    return fields
+
+
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Return the concrete field values of obj, masked, as JSON-ready data."""
     data: dict[str, Any] = {}
     wanted = set(fields) if fields is not None else None
-    for field in obj._meta.concrete_fields:
-        name = field.attname if field.is_relation else field.name
-        label = field.name
-        if label in SKIPPED_FIELDS or (wanted is not None and label not in wanted):
+    for label, name, masked in _snapshot_fields(type(obj)):
+        if wanted is not None and label not in wanted:
             continue
-        data[label] = mask_value(label, _plain(getattr(obj, name)))
+        value = _plain(getattr(obj, name))
+        data[label] = mask_value(label, value) if masked else value
     return data
 
 

@@ -160,16 +160,25 @@ def parse_choice(choices: Iterable[tuple[str, str]]) -> Parser:
     return parse
 
 
-def _formula_and_merge_cells(data: bytes) -> dict[str, tuple[list[str], list[str]]]:
-    """Return {sheet xml path: (formula cell refs, merged ranges)} by scanning the workbook XML."""
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f[ >/]')
+_MERGE_CELL = re.compile(rb'<mergeCell ref="([A-Z0-9:]+)"')
+
+
+def _formula_and_merge_cells(data: bytes, xml_path: str | None = None) -> dict[str, tuple[list[str], list[str]]]:
+    """Return {sheet xml path: (formula cell refs, merged ranges)} by scanning the workbook XML.
+
+    With `xml_path`, only that sheet is read. The search runs on the raw bytes (the references are ASCII) and
+    skips a regex entirely when the sheet holds no `<f` or `<mergeCell` at all, the usual case."""
     found: dict[str, tuple[list[str], list[str]]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
             if not (name.startswith("xl/worksheets/sheet") and name.endswith(".xml")):
                 continue
-            xml = archive.read(name).decode("utf-8", errors="replace")
-            formulas = re.findall(r'<c r="([A-Z]+\d+)"[^>]*>\s*<f[ >/]', xml)
-            merges = re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', xml)
+            if xml_path is not None and name != xml_path:
+                continue
+            xml = archive.read(name)
+            formulas = [m.decode("ascii") for m in _FORMULA_CELL.findall(xml)] if b"<f" in xml else []
+            merges = [m.decode("ascii") for m in _MERGE_CELL.findall(xml)] if b"<mergeCell " in xml else []
             found[name] = (formulas, merges)
     return found
 
@@ -259,7 +268,7 @@ def read_table(
     errors: list[CellError] = []
 
     xml_path = _sheet_xml_paths(data).get(sheet_name)
-    formulas, merges = _formula_and_merge_cells(data).get(xml_path or "", ([], []))
+    formulas, merges = _formula_and_merge_cells(data, xml_path).get(xml_path, ([], [])) if xml_path else ([], [])
     for ref in merges:
         errors.append(CellError(file_name, sheet_name, expected=f"含合并单元格 {ref},请取消合并后每格填写"))
     for ref in formulas[:20]:

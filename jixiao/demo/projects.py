@@ -89,7 +89,7 @@ class _Maker:
         status = rng.choices(list(weights), weights=list(weights.values()))[0]
         return Project(
             code=code,
-            name=f"{year}年{village.name}{label}项目",
+            name=f"{year}年{village.name}{label}" + ("" if label.endswith("项目") else "项目"),
             year=year,
             category=top,
             subcategory=sub,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import xlsxwriter
@@ -32,8 +33,10 @@ MANY_SHEET = "绩效指标"
 HEADER_LABELS = ("项目名称", "项目编码", "主管部门", "实施单位", "资金(万元)", "年度总体目标")
 LEVEL1S = {name for tree in DIMENSIONS.values() for name in tree}
 LEVEL2S = {name for tree in DIMENSIONS.values() for names in tree.values() for name in names}
+_name_key = lru_cache(maxsize=65536)(normalize_name)  # indicator names repeat across thousands of projects
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure on cell values; a sheet repeats few of them
 def _level1(value: Any) -> str:
     text = normalize_level(str(value))
     if text not in LEVEL1S:
@@ -41,6 +44,7 @@ def _level1(value: Any) -> str:
     return text
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure on cell values; a sheet repeats few of them
 def _level2(value: Any) -> str:
     text = normalize_level(str(value))
     if text not in LEVEL2S:
@@ -48,6 +52,7 @@ def _level2(value: Any) -> str:
     return text
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure on cell values; a sheet repeats few of them
 def _operator(value: Any) -> str:
     operator = normalize_operator(value)
     if operator is None:
@@ -62,6 +67,7 @@ def known_unit(unit: str) -> bool:
     return all(p.lstrip("万亿千") in KNOWN_UNITS or p in KNOWN_UNITS or p in {"生", "学期", "人·月"} for p in parts)
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure on cell values; a sheet repeats few of them
 def _unit(value: Any) -> str:
     text = canonical_unit(str(value))
     if not known_unit(text):
@@ -166,7 +172,7 @@ def _duplicates(item: ParsedGoal, file_name: str, sheet: str) -> list[CellError]
     seen: dict[tuple[str, str, str], int] = {}
     errors = []
     for row_no, record in item.rows:
-        key = (record["level1"], record["level2"], normalize_name(record["name"]))
+        key = (record["level1"], record["level2"], _name_key(record["name"]))
         if key in seen:
             errors.append(CellError(file_name, sheet, row_no, "三级指标", record["name"],
                                     f"与第 {seen[key]} 行重复(同一项目同一指标只能填一行)"))  # fmt: skip
@@ -222,7 +228,7 @@ def _rows(goal: Goal, item: ParsedGoal, templates: dict[str, IndicatorTemplate])
         for record, weight in zip(records, checks.suggested_weights(goal, [r["level1"] for r in records]), strict=True):
             record["weight"] = weight
     for record in records:
-        record["template"] = templates.get(normalize_name(record["name"]))
+        record["template"] = templates.get(_name_key(record["name"]))
     return [GoalIndicator(goal=goal, sort=sort, **record) for sort, record in enumerate(records)]
 
 
