@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", "导入"
     REVEAL = "reveal", "查看敏感信息"
     EXPORT = "export", "导出"
+    VIEW = "view", "查看"
 
 
 class AppendOnlyError(Exception):

@@ -336,6 +336,11 @@ def do_reveal_clue_id(clue: Clue, *, acting_user: Any) -> str:
     return clue.person_id
 
 
+def record_clue_view(*, acting_user: Any, clue: Clue) -> None:
+    """Audit one reading of a clue's detail: discipline inspectors' reads are logged (DOMAIN §1)."""
+    record(actor=acting_user, action=AuditAction.VIEW, obj=clue, note="查看线索详情")
+
+
 def record_clue_export(*, acting_user: Any, count: int, note: str) -> None:
     """Audit an export of clues (personal data leaves the system, masked)."""
     record(

@@ -14,7 +14,13 @@ from jixiao.accounts.scope import require_perm
 from jixiao.api.auth import ApiError
 from jixiao.api.schemas import ErrorOut
 from jixiao.crosscheck import idnumber
-from jixiao.crosscheck.actions import TransitionRefused, do_reveal_clue_id, do_start_run, do_transition_clue
+from jixiao.crosscheck.actions import (
+    TransitionRefused,
+    do_reveal_clue_id,
+    do_start_run,
+    do_transition_clue,
+    record_clue_view,
+)
 from jixiao.crosscheck.forms import assignable_units
 from jixiao.crosscheck.models import Clue, Run
 from jixiao.crosscheck.selectors import (
@@ -219,7 +225,9 @@ def list_clues(
 )
 def get_clue(request: HttpRequest, clue_id: int):
     _require_reader(request.user)
-    return get_clue_for_user(request.user, clue_id)
+    clue = get_clue_for_user(request.user, clue_id)
+    record_clue_view(acting_user=request.user, clue=clue)
+    return clue
 
 
 class RevealOut(Schema):

@@ -18,7 +18,13 @@ from jixiao.core.downloads import file_response
 from jixiao.core.excel import Column, write_workbook
 from jixiao.core.listing import paginate, query_without, sort
 from jixiao.crosscheck import idnumber
-from jixiao.crosscheck.actions import TransitionRefused, do_reveal_clue_id, do_transition_clue, record_clue_export
+from jixiao.crosscheck.actions import (
+    TransitionRefused,
+    do_reveal_clue_id,
+    do_transition_clue,
+    record_clue_export,
+    record_clue_view,
+)
 from jixiao.crosscheck.evidence import table as evidence_table
 from jixiao.crosscheck.forms import RULE_CHOICES, TransitionForm
 from jixiao.crosscheck.models import Clue, Run
@@ -131,6 +137,7 @@ def clue_export(request: HttpRequest) -> HttpResponse:
 def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(request.user)
     clue = get_clue_for_user(request.user, pk)
+    record_clue_view(acting_user=request.user, clue=clue)
     return render(request, "crosscheck/clue_detail.html", _detail_context(request, clue))
 
 

@@ -121,6 +121,15 @@ def test_api_reveal_is_logged(client, api_token, xinzhou_clue):
     assert AuditLog.objects.filter(action=AuditAction.REVEAL, username="perf_admin").count() == 1
 
 
+def test_every_detail_read_is_logged_page_and_api(login, client, api_token, xinzhou_clue):
+    assert login("inspector").get(f"/crosscheck/clues/{xinzhou_clue.pk}/").status_code == 200
+    assert client.get(f"/api/v1/crosscheck/clues/{xinzhou_clue.pk}", **api_token("inspector")).status_code == 200
+    views = AuditLog.objects.filter(action=AuditAction.VIEW, model="crosscheck.clue", object_id=str(xinzhou_clue.pk))
+    assert list(views.values_list("username", flat=True)) == ["inspector", "inspector"]
+    assert login("dept_agri").get(f"/crosscheck/clues/{xinzhou_clue.pk}/").status_code == 403
+    assert views.count() == 2
+
+
 def test_list_sorts_by_severity(login, run):
     from tests.crosscheck_web.conftest import make_clue
 
