@@ -29,20 +29,16 @@ class RegionQuerySet(models.QuerySet["Region"]):
         scope = scope_for(user, perm)
         if scope.everything:
             return self.all()
-        from jixiao.orgs.models import Unit
-
         unit_region_paths = set(
             Unit.objects.filter(scope.q(unit_path="path", unit_id="id", assigned="id")).values_list(
                 "region__path", flat=True
             )
         )
-        paths = sorted(set(scope.region_paths) | unit_region_paths)
-        if not paths:
+        if not scope.region_paths and not unit_region_paths:
             return self.none()
-        query = models.Q()
+        query = models.Q(path__in=unit_region_paths)
         for path in scope.region_paths:
             query |= models.Q(path__startswith=path)
-        query |= models.Q(path__in=unit_region_paths)
         return self.filter(query)
 
 
