@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
 
 SUBSET = "R01,R02,R15"
 RESULTS = ROOT / "bench" / "results" / "crosscheck.json"
+README = ROOT / "bench" / "README.md"
 
 # --- the hand-written floor: the three rules as plain DuckDB SQL over the Parquet files -------------
 
@@ -268,7 +269,74 @@ def main() -> int:
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_readme(results)
     return 0
+
+
+PIECE_LABELS = {
+    "synth": "synth ({people} people, {payments} payments, all files)",
+    "all": "(a) all rules, DuckDB engine",
+    "subset": "(b) R01+R02+R15, engine",
+    "floor": "(c) R01+R02+R15, hand-written SQL",
+    "pandas": "(d) R01+R02+R15, pandas",
+}
+
+
+def _mark(ok: bool) -> str:
+    return "✔" if ok else "✘"
+
+
+def write_readme(results: dict[str, Any]) -> None:
+    """Replace the `<!-- crosscheck -->` section of bench/README.md with these results."""
+    summary = results["summary"]
+    targets = summary["targets"]
+    lines = [
+        "<!-- crosscheck -->",
+        f"### Cross-check engine: {results['people']:,} people, {results['payments_target']:,} payments, rules R01–R30",
+        "",
+        "`python -m bench.crosscheck_bench` (`--quick` for 20 000 / 200 000; `--reuse-data` keeps the synthetic city).",
+        "Synthesizes the city (DuckDB SQL, planted violations of every rule), then runs each piece in its own process",
+        "and reads `getrusage(RUSAGE_CHILDREN)` for it: (a) all 30 rules through the engine (DuckDB, memory_limit",
+        f"{results['memory_limit']}); (b) R01+R02+R15 through the engine; (c) the same three as one hand-written DuckDB",
+        "SQL script over the Parquet files (the floor); (d) the same three in pandas on the full payment file (no",
+        "extrapolation). The engine, the floor and pandas agree on the clues. Run started "
+        f"{results['started']} on {results['machine']['cpus']} CPUs (load average before each piece in the table).",
+        "",
+        "| Piece | Wall (s) | CPU (s) | Peak RSS (MB) | Load before |",
+        "|---|---|---|---|---|",
+    ]
+    for piece, label in PIECE_LABELS.items():
+        if piece not in results:
+            continue
+        r = results[piece]
+        name = label.format(people=f"{results['people']:,}", payments=f"{results['payments_target']:,}")
+        lines.append(
+            f"| {name} | {r['wall_seconds']} | {r['cpu_seconds']} | {r['peak_rss_mb']:.0f} | "
+            f"{r['load_average_before']} |"
+        )
+    lines += [
+        "",
+        f"Targets: all rules < 120 s {_mark(targets['all_rules_under_120s'])} ({summary['all_rules_wall_seconds']} s) "
+        f"and < 4 GB {_mark(targets['all_rules_under_4GB'])} ({summary['all_rules_peak_rss_mb']:.0f} MB); "
+        f"subset within 1.5× the floor {_mark(targets['subset_within_1_5x_floor'])} "
+        f"({summary['subset_vs_floor_wall']}×); ≥ 10× faster than pandas {_mark(targets['pandas_10x_slower'])} "
+        f"({summary['pandas_vs_subset_wall']}× wall, {summary['pandas_vs_subset_cpu']}× CPU).",
+        "",
+        "DuckDB uses both cores and pandas one, so the wall ratio depends on the machine being otherwise idle: under a",
+        "load average of 2–3 (other jobs on the 2 cores) the same code measured 6.9× wall. CPU seconds are the steadier",
+        "figure; wall time on a shared machine is largely a measure of the neighbours. Where the time goes in (a):",
+        "preparing shared tables once (payments joined with program kinds and month dates, kept in DuckDB memory —",
+        "most of the RSS), then 0.1–4 s per rule (`results/crosscheck.json` holds each rule's seconds).",
+        "<!-- /crosscheck -->",
+    ]
+    section = "\n".join(lines)
+    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
+    if "<!-- crosscheck -->" in text and "<!-- /crosscheck -->" in text:
+        head, rest = text.split("<!-- crosscheck -->", 1)
+        text = head + section + rest.split("<!-- /crosscheck -->", 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    README.write_text(text, encoding="utf-8")
 
 
 def summarize(results: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
