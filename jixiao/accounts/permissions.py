@@ -36,6 +36,8 @@ class Perm(StrEnum):
     FUNDS_MANAGE = "funds.manage"
     MONITORING_FILL = "monitoring.fill"
     MONITORING_MANAGE = "monitoring.manage"
+    MONITORING_REVIEW_DEPT = "monitoring.review_dept"
+    MONITORING_REVIEW_FINANCE = "monitoring.review_finance"
 
 
 PERM_LABELS: dict[str, str] = {
@@ -64,6 +66,8 @@ PERM_LABELS: dict[str, str] = {
     Perm.FUNDS_MANAGE: "维护资金下达与支付",
     Perm.MONITORING_FILL: "填报监控表",
     Perm.MONITORING_MANAGE: "组织监控、审核与处置",
+    Perm.MONITORING_REVIEW_DEPT: "主管部门审核监控表",
+    Perm.MONITORING_REVIEW_FINANCE: "财政审核监控表",
 }
 
 
@@ -137,6 +141,7 @@ BUILTIN_ROLES: list[RoleSpec] = [
             Perm.MONITORING_MANAGE,
             Perm.SELFEVAL_REVIEW_FINANCE,
             Perm.SELFEVAL_MANAGE,
+            Perm.MONITORING_REVIEW_FINANCE,
         },
         "财政局预算绩效管理处:制定规则、审核目标、组织自评、督办催报,可见全部业务数据。",
     ),
@@ -151,6 +156,7 @@ BUILTIN_ROLES: list[RoleSpec] = [
             Perm.FUNDS_MANAGE,
             Perm.MONITORING_MANAGE,
             Perm.SELFEVAL_REVIEW_FINANCE,
+            Perm.MONITORING_REVIEW_FINANCE,
         },
         "财政局资金管理处室(农业农村处等):管理本处室资金,初审,可见本处室归口的项目。",
     ),
@@ -166,6 +172,7 @@ BUILTIN_ROLES: list[RoleSpec] = [
             Perm.CROSSCHECK_VERIFY,
             Perm.FUNDS_MANAGE,
             Perm.SELFEVAL_REVIEW_DEPT,
+            Perm.MONITORING_REVIEW_DEPT,
         },
         "区财政局:统筹本区,可见本区及下级区划的单位和项目。",
     ),
@@ -181,6 +188,7 @@ BUILTIN_ROLES: list[RoleSpec] = [
             Perm.MONITORING_FILL,
             Perm.SELFEVAL_FILL,
             Perm.SELFEVAL_REVIEW_DEPT,
+            Perm.MONITORING_REVIEW_DEPT,
         },
         "市直主管部门:审核所属单位,可见本部门及下属单位。",
     ),

@@ -1,5 +1,6 @@
 """Demo funds and monitoring: allocations and payments for the 2021 demo projects with a budget, and one
-monitoring round 2021 1–6月 with filled 监控表, some yellow and some red.
+monitoring round 2021 1–6月 with 监控表 in every workflow state (filled, reviewed and returned by the demo users
+whose scope reaches them), some yellow and some red.
 
 Deterministic (seeded random) and idempotent: projects that already have allocations are skipped, and the round
 is opened once.
@@ -13,9 +14,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from jixiao.accounts.models import User
+from jixiao.accounts.permissions import Perm
 from jixiao.funds.models import Allocation, FundLevel, Payment
 from jixiao.monitoring import actions as monitoring
-from jixiao.monitoring.models import Cause, Likelihood, MonitoringRound, WarningLevel
+from jixiao.monitoring.models import Cause, Likelihood, MonitoringReport, MonitoringRound, WarningLevel
 from jixiao.projects.models import FundSource, Project
 
 ROUND_NAME = "2021年1–6月绩效运行监控"
@@ -123,7 +126,7 @@ def load_funds() -> int:
     return len(allocations)
 
 
-def _fill(report, rng: random.Random) -> None:
+def _fill(report: MonitoringReport, rng: random.Random, unit: User | None) -> None:
     lines = []
     roll = rng.random()  # seven in ten reports expect every target; one in ten sees one it cannot reach
     at_risk = Likelihood.SURE if roll < 0.7 else (Likelihood.POSSIBLE if roll < 0.9 else Likelihood.IMPOSSIBLE)
@@ -134,7 +137,53 @@ def _fill(report, rng: random.Random) -> None:
             cause = rng.choice(list(MEASURES))
             values.update(cause=cause, measures=MEASURES[cause], progress="进度滞后")
         lines.append(values)
-    monitoring.do_save_report(report, amounts={}, lines=lines, acting_user=None)
+    monitoring.do_save_report(report, amounts={}, lines=lines, acting_user=unit)
+
+
+# The demo round shows every state of the 监控表 workflow: report index % 10 → what happened to it.
+FATES = ("draft", "submitted", "submitted", "dept_returned", "finance_review", "finance_review", "finance_returned",
+         "approved", "approved", "approved")  # fmt: skip
+DEPT_RETURN = "完成可能性为“有可能”的指标,偏差原因与完善措施过于笼统,请写明具体措施和完成时限后重新报送。"
+FINANCE_RETURN = "1–6月执行数与国库集中支付数据不一致(含质保金),请核对后重新报送。"
+
+
+class _Cast:
+    """The demo users who act on a report: each only where their permission's scope reaches (else the console)."""
+
+    def __init__(self, monitoring_round: MonitoringRound):
+        users = {u.username: u for u in User.objects.filter(username__in=["unit_xinzhou", "dept_agri", "xinzhou_fin",
+                                                                           "jiangxia_fin", "agri_div", "perf_admin"])}  # fmt: skip
+        reports = MonitoringReport.objects.filter(round=monitoring_round)
+
+        def reach(names: list[str], perm: str) -> list[tuple[User, set[int]]]:
+            return [(users[n], set(reports.visible_to(users[n], perm).values_list("pk", flat=True)))
+                    for n in names if n in users]  # fmt: skip
+
+        self.fillers = reach(["unit_xinzhou"], Perm.MONITORING_FILL)
+        self.departments = reach(["dept_agri", "xinzhou_fin", "jiangxia_fin"], Perm.MONITORING_REVIEW_DEPT)
+        self.finance = reach(["agri_div", "perf_admin"], Perm.MONITORING_REVIEW_FINANCE)
+        self.manager = users.get("perf_admin")
+
+    @staticmethod
+    def pick(cast: list[tuple[User, set[int]]], report: MonitoringReport) -> User | None:
+        return next((user for user, pks in cast if report.pk in pks), None)
+
+
+def _play(report: MonitoringReport, fate: str, cast: _Cast, rng: random.Random) -> None:
+    """Fill and move one 监控表 to the state its fate names, as the users in scope would."""
+    _fill(report, rng, cast.pick(cast.fillers, report))
+    monitoring.do_submit_report(report, acting_user=cast.pick(cast.fillers, report))
+    if fate == "submitted":
+        return
+    department = cast.pick(cast.departments, report)
+    if fate == "dept_returned":
+        monitoring.do_review_report(report, decision="return", opinion=DEPT_RETURN, acting_user=department)
+        return
+    monitoring.do_review_report(report, decision="approve", opinion="数据已核实,同意报送。", acting_user=department)
+    if fate == "finance_review":
+        return
+    decision, opinion = ("return", FINANCE_RETURN) if fate == "finance_returned" else ("approve", "")
+    monitoring.do_review_report(report, decision=decision, opinion=opinion, acting_user=cast.pick(cast.finance, report))
 
 
 def load_round() -> MonitoringRound:
@@ -145,17 +194,16 @@ def load_round() -> MonitoringRound:
     monitoring_round = monitoring.do_open_round(
         name=ROUND_NAME, year=YEAR, cutoff_month=6, deadline=dt.date(YEAR, 7, 15), acting_user=None
     )
+    cast = _Cast(monitoring_round)
     held = False
     for index, report in enumerate(monitoring_round.reports.select_related("round", "project").order_by("pk")):
-        if index % 5 == 4:
-            continue  # one in five still being filled
-        _fill(report, rng)
-        monitoring.do_submit_report(report, acting_user=None)
-        if index % 3 == 0:
-            monitoring.do_review_report(report, decision="approve", opinion="", acting_user=None)
+        fate = FATES[index % len(FATES)]
+        if fate != "draft":
+            _play(report, fate, cast, rng)
         report.refresh_from_db()
         if report.warning_level == WarningLevel.RED and not held:
-            monitoring.do_hold_report_payments(report, reason="执行率严重滞后,暂缓拨付后续资金", acting_user=None)
+            reason = "执行率严重滞后,暂缓拨付后续资金"
+            monitoring.do_hold_report_payments(report, reason=reason, acting_user=cast.manager)
             held = True
     return monitoring_round
 

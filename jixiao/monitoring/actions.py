@@ -1,4 +1,10 @@
-"""Writes on monitoring: open a round, fill / submit / review a 监控表, and the dispositions on a red warning."""
+"""Writes on monitoring: open a round, fill a 监控表, the review workflow and the dispositions on a red warning.
+
+Workflow (DOMAIN §4, like the goal's): 填报中 → (unit submits) 待主管部门审核 → (department or district finance
+approves) 待财政审核 → (finance approves) 审核通过; either review step may return (退回) it to the unit with an opinion.
+Who acts at a step is decided by the step's permission and its data scope. Every transition writes a
+MonitoringEvent and an audit row in the same transaction. `acting_user=None` is the console operator.
+"""
 
 from __future__ import annotations
 
@@ -17,26 +23,24 @@ from jixiao.accounts.scope import require_perm
 from jixiao.audit.models import AuditAction
 from jixiao.audit.recorder import record, record_created, record_updated, snapshot
 from jixiao.funds.actions import do_hold_payments
-from jixiao.funds.models import Allocation
+from jixiao.funds.models import Allocation, PaymentHold
 from jixiao.funds.selectors import money, spent_until
 from jixiao.monitoring import warnings
+from jixiao.monitoring.filling import AMOUNT_FIELDS, apply_lines, clean_amount, line_errors, submission_errors
 from jixiao.monitoring.models import (
-    Cause,
-    Likelihood,
+    THRESHOLD_LABELS,
     MonitoringEvent,
     MonitoringLine,
     MonitoringReport,
     MonitoringRound,
     ReportStatus,
-    WarningLevel,
+    ReviewStep,
     default_thresholds,
 )
+from jixiao.monitoring.selectors import STEP_PERMS, in_report_scope
 from jixiao.orgs.models import Region, Unit
 from jixiao.projects.models import Project, ProjectStatus
 
-FILL_FIELDS = ("progress", "likelihood", "cause", "measures")
-NEW_LINE_FIELDS = ("level1", "level2", "name", "operator", "target", "unit")
-AMOUNT_FIELDS = ("annual_budget", "executed", "expected_annual")
 # Projects with an approved budget are monitored; reserve, in-library and terminated ones are not.
 MONITORED_STATUSES = (
     ProjectStatus.APPROVED,
@@ -44,15 +48,33 @@ MONITORED_STATUSES = (
     ProjectStatus.COMPLETED,
     ProjectStatus.ACCEPTED,
 )
+REVIEW_PERMS = tuple(STEP_PERMS.values())
+DECISIONS = {"approve": "通过", "return": "退回"}
+# Threshold ranges (inclusive) a round accepts; the rules read percentage points, months and 万元.
+THRESHOLD_RANGES = {"yellow_gap": (0, 100), "red_gap": (0, 100), "late_month": (1, 12), "late_rate": (0, 100),
+                    "large_budget_wan": (0, 10_000_000)}  # fmt: skip
 
 
 class MonitoringConflict(Exception):
-    """A transition not allowed in the report's current status (shown to the user, not a server error)."""
+    """The 监控表's status (or warning) forbids the act: a stable `code` and a Chinese `message` (API: 409)."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        self.message = message
+        super().__init__(message)
 
 
-def _event(report: MonitoringReport, actor: Any, kind: str, before: str, opinion: str = "") -> MonitoringEvent:
+def _event(
+    report: MonitoringReport, actor: Any, kind: str, before: str, opinion: str = "", step: str = ""
+) -> MonitoringEvent:
     event = MonitoringEvent.objects.create(
-        report=report, actor=actor, kind=kind, from_status=before, to_status=report.status, opinion=opinion
+        report=report,
+        actor=actor,
+        kind=kind,
+        from_status=before,
+        to_status=report.status,
+        step=step,
+        opinion=opinion,
     )
     record(
         actor=actor,
@@ -66,11 +88,9 @@ def _event(report: MonitoringReport, actor: Any, kind: str, before: str, opinion
 
 
 def ensure_report_scope(acting_user: Any, report: MonitoringReport, perm: str) -> None:
-    """Raise PermissionDenied unless the user holds `perm` on the report's project."""
+    """Raise PermissionDenied unless the user holds `perm` with the report's project inside that perm's scope."""
     require_perm(acting_user, perm)
-    if acting_user is None:
-        return
-    if not MonitoringReport.objects.visible_to(acting_user, perm).filter(pk=report.pk).exists():
+    if acting_user is not None and not in_report_scope(acting_user, report, perm):
         raise PermissionDenied("该监控表不在您的办理范围内。")
 
 
@@ -133,10 +153,12 @@ def do_open_round(
     """Open a round and create a prefilled 监控表 for every project in its scope (and the user's)."""
     require_perm(acting_user, Perm.MONITORING_MANAGE)
     if not 1 <= cutoff_month <= 12:
-        raise ValidationError({"cutoff_month": "截止月份应为 1–12。"})
-    unknown = set(thresholds or {}) - set(default_thresholds())
-    if unknown:
-        raise ValidationError({"thresholds": f"不认识的预警阈值:{'、'.join(sorted(unknown))}"})
+        raise ValidationError({"cutoff_month": f"截止月份应为 1–12(填写的是 {cutoff_month})。"})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": f"预算年度应为 2000–2100 之间的年份(填写的是 {year})。"})
+    if len(name.strip()) > 100:
+        raise ValidationError({"name": "批次名称不能超过 100 个字。"})
+    merged = clean_thresholds(thresholds or {})
     monitoring_round = MonitoringRound.objects.create(
         name=name.strip() or f"{year}年1–{cutoff_month}月绩效运行监控",
         year=year,
@@ -144,7 +166,7 @@ def do_open_round(
         deadline=deadline,
         department=department,
         district=district,
-        thresholds={**default_thresholds(), **(thresholds or {})},
+        thresholds=merged,
         created_by=acting_user,
     )
     record_created(acting_user, monitoring_round)
@@ -162,6 +184,25 @@ def do_open_round(
     return monitoring_round
 
 
+def clean_thresholds(thresholds: Mapping[str, Any]) -> dict[str, Any]:
+    """Returns the defaults overlaid with the given thresholds; unknown keys or values out of range are refused."""
+    unknown = set(thresholds) - set(default_thresholds())
+    if unknown:
+        raise ValidationError({"thresholds": f"不认识的预警阈值:{'、'.join(sorted(unknown))}"})
+    merged = {**default_thresholds(), **thresholds}
+    for key, value in merged.items():
+        low, high = THRESHOLD_RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise ValidationError(
+                {"thresholds": f"{THRESHOLD_LABELS[key]}应为 {low}–{high} 之间的数(填写的是 {value})。"}
+            )
+        if isinstance(value, float) and value.is_integer():
+            merged[key] = int(value)
+    if merged["red_gap"] < merged["yellow_gap"]:
+        raise ValidationError({"thresholds": "红色预警的百分点不能小于黄色预警的百分点。"})
+    return merged
+
+
 def refresh_warning(report: MonitoringReport) -> list[warnings.Outcome]:
     """Re-evaluate the warning rules and store the level and the failed outcomes on the report."""
     lines = list(report.lines.all())
@@ -172,76 +213,45 @@ def refresh_warning(report: MonitoringReport) -> list[warnings.Outcome]:
     return outcomes
 
 
-def line_errors(lines: Sequence[MonitoringLine], *, require_likelihood: bool) -> list[str]:
-    """Chinese messages for lines missing a likelihood, or a cause and measures where they are mandatory."""
-    errors = []
-    for index, line in enumerate(lines, start=1):
-        where = f"第 {index} 项指标“{line.name}”"
-        if not line.likelihood:
-            if require_likelihood:
-                errors.append(f"{where}:请选择完成目标可能性(确定能/有可能/不可能)。")
-            continue
-        if line.likelihood in (Likelihood.POSSIBLE, Likelihood.IMPOSSIBLE):
-            label = Likelihood(line.likelihood).label
-            if not line.cause:
-                errors.append(f"{where}完成可能性为“{label}”,必须选择偏差原因({'、'.join(Cause.labels)})。")
-            if not line.measures.strip():
-                errors.append(f"{where}完成可能性为“{label}”,必须填写完善措施。")
-    return errors
+# --- filling ------------------------------------------------------------------------------------------------
 
 
-def _check_choice(value: str, choices: Any, label: str, where: str) -> None:
-    if value and value not in choices.values:
-        raise ValidationError(f"{where}:{label}应为 {'/'.join(choices.labels)} 之一。")
-
-
-def _apply_lines(report: MonitoringReport, lines: Sequence[Mapping[str, Any]]) -> list[MonitoringLine]:
-    existing = {line.pk: line for line in report.lines.all()}
-    next_sort = max((line.sort for line in existing.values()), default=0)
-    for index, values in enumerate(lines, start=1):
-        where = f"第 {index} 项指标"
-        line = existing.get(int(values["id"])) if values.get("id") else None
-        if values.get("id") and line is None:
-            raise ValidationError(f"{where}:指标行 {values['id']} 不属于该监控表。")
-        if line is None:
-            if not str(values.get("name") or "").strip():
-                raise ValidationError(f"{where}:新增指标须填写三级指标名称。")
-            next_sort += 1
-            line = MonitoringLine(report=report, sort=next_sort)
-            for name in NEW_LINE_FIELDS:
-                setattr(line, name, str(values.get(name) or "").strip())
-            existing[-next_sort] = line
-        for name in FILL_FIELDS:
-            if name in values:
-                setattr(line, name, str(values[name] or "").strip())
-        _check_choice(line.likelihood, Likelihood, "完成目标可能性", where)
-        _check_choice(line.cause, Cause, "偏差原因", where)
-    return sorted(existing.values(), key=lambda line: line.sort)
+def _withdraw_if_submitted(report: MonitoringReport, actor: Any) -> None:
+    """Saving a 监控表 the department has not acted on yet withdraws it (撤回) to 填报中 first."""
+    if report.status == ReportStatus.SUBMITTED:
+        report.status = ReportStatus.DRAFT
+        report.save(update_fields=["status", "updated_at"])
+        _event(report, actor, "withdraw", ReportStatus.SUBMITTED, "填报单位修改已提交的监控表,自动撤回")
 
 
 @transaction.atomic
 def do_save_report(
     report: MonitoringReport,
     *,
-    amounts: Mapping[str, Decimal | None],
+    amounts: Mapping[str, Decimal | int | str | None],
     lines: Sequence[Mapping[str, Any]] = (),
     acting_user: Any,
 ) -> MonitoringReport:
-    """Save the funds block and the indicator lines of a 监控表 being filled; recompute its warning."""
+    """Save the funds block and the indicator lines of a 监控表 being filled; recompute its warning.
+
+    Everything is validated before anything is written: a refused save changes nothing. Saving a submitted
+    监控表 the department has not acted on withdraws it first.
+    """
     ensure_report_scope(acting_user, report, Perm.MONITORING_FILL)
     if not report.can_edit():
-        raise MonitoringConflict(f"监控表状态为“{report.get_status_display()}”,不能修改。")
-    before = snapshot(report)
-    for name in AMOUNT_FIELDS:
-        value = amounts.get(name)
-        if value is not None:
-            if value < 0:
-                raise ValidationError({name: "金额不能为负数。"})
-            setattr(report, name, value)
-    merged = _apply_lines(report, lines)
+        raise MonitoringConflict("not_editable", f"监控表状态为“{report.get_status_display()}”,不能修改。")
+    unknown = set(amounts) - set(AMOUNT_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改字段:{'、'.join(sorted(unknown))}")
+    cleaned = {name: clean_amount(name, value) for name, value in amounts.items() if value is not None}
+    merged = apply_lines(report, lines)
     errors = line_errors(merged, require_likelihood=False)
     if errors:
         raise ValidationError(errors)
+    before = snapshot(report)
+    _withdraw_if_submitted(report, acting_user)
+    for name, value in cleaned.items():
+        setattr(report, name, value)
     report.filled_by = acting_user if getattr(acting_user, "pk", None) else report.filled_by
     report.save()
     for line in merged:
@@ -251,13 +261,19 @@ def do_save_report(
     return report
 
 
+# --- workflow -----------------------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def do_submit_report(report: MonitoringReport, *, acting_user: Any) -> MonitoringReport:
-    """Submit a filled 监控表 for review; every line needs a likelihood, and a cause and measures where mandatory."""
+    """Submit a filled 监控表 to the department's review; every line needs a likelihood, and a cause and measures
+    where it is 有可能 or 不可能. Submitting a submitted 监控表 again changes nothing."""
     ensure_report_scope(acting_user, report, Perm.MONITORING_FILL)
-    if not report.can_edit():
-        raise MonitoringConflict(f"监控表状态为“{report.get_status_display()}”,不能提交。")
-    errors = line_errors(list(report.lines.all()), require_likelihood=True)
+    if report.status == ReportStatus.SUBMITTED:
+        return report
+    if not report.can_submit():
+        raise MonitoringConflict("not_submittable", f"监控表状态为“{report.get_status_display()}”,不能提交。")
+    errors = submission_errors(report, list(report.lines.all()))
     if errors:
         raise ValidationError(errors)
     before = report.status
@@ -268,37 +284,56 @@ def do_submit_report(report: MonitoringReport, *, acting_user: Any) -> Monitorin
     return report
 
 
+def _next_status(step: str, decision: str) -> str:
+    if decision == "return":
+        return ReportStatus.RETURNED
+    return ReportStatus.FINANCE_REVIEW if step == ReviewStep.DEPT else ReportStatus.APPROVED
+
+
 @transaction.atomic
 def do_review_report(report: MonitoringReport, *, decision: str, opinion: str, acting_user: Any) -> MonitoringReport:
-    """Approve a submitted 监控表, or return it to the unit with an opinion (mandatory when returning)."""
-    ensure_report_scope(acting_user, report, Perm.MONITORING_MANAGE)
-    if not report.can_review():
-        raise MonitoringConflict(f"监控表状态为“{report.get_status_display()}”,不在待审核状态。")
-    if decision not in ("approve", "return"):
-        raise ValidationError("审核结论应为“通过”或“退回”。")
-    if decision == "return" and not opinion.strip():
+    """Record the current review step's decision: approve moves on (主管部门 → 财政 → 审核通过), return sends the
+    监控表 back to the unit and needs an opinion. The step follows from the status; the user needs its permission
+    with the project inside that permission's scope."""
+    step = report.review_step()
+    if step is None:
+        raise MonitoringConflict("not_in_review", f"监控表状态为“{report.get_status_display()}”,不在审核环节。")
+    ensure_report_scope(acting_user, report, STEP_PERMS[ReviewStep(step)])
+    if decision not in DECISIONS:
+        raise ValidationError("审核结论应为 approve(通过)或 return(退回)。")
+    opinion = opinion.strip()
+    if decision == "return" and not opinion:
         raise ValidationError("退回时必须填写审核意见。")
+    if len(opinion) > 2000:
+        raise ValidationError(f"审核意见不能超过 2000 个字(现有 {len(opinion)} 个)。")
     before = report.status
-    report.status = ReportStatus.APPROVED if decision == "approve" else ReportStatus.RETURNED
+    report.status = _next_status(step, decision)
     report.reviewed_at = timezone.now()
     report.save(update_fields=["status", "reviewed_at", "updated_at"])
-    _event(report, acting_user, decision, before, opinion.strip())
+    _event(report, acting_user, decision, before, opinion, step=step)
     return report
 
 
 def _require_red(report: MonitoringReport) -> None:
-    if report.warning_level != WarningLevel.RED:
-        raise MonitoringConflict("只有红色预警的监控表才能采取该处置措施。")
+    if not report.can_dispose():
+        raise MonitoringConflict("not_red", "只有红色预警的监控表才能采取该处置措施。")
+
+
+def active_hold(report: MonitoringReport) -> PaymentHold | None:
+    """The project's 暂缓拨款 still in force (released on the funds page ends it), if any."""
+    return PaymentHold.objects.filter(project_id=report.project_id, released_at__isnull=True).first()
 
 
 @transaction.atomic
 def do_hold_report_payments(report: MonitoringReport, *, reason: str, acting_user: Any) -> MonitoringReport:
-    """暂缓拨款 on a red warning: a payment hold on the project (shown on the funds pages) and an event."""
+    """暂缓拨款 on a red warning: a payment hold on the project (shown on the funds pages) and an event.
+
+    While a hold is in force, holding again changes nothing."""
     ensure_report_scope(acting_user, report, Perm.MONITORING_MANAGE)
     _require_red(report)
-    if report.payment_held:
-        raise MonitoringConflict("该项目已暂缓拨款。")
-    reason = reason.strip() or "运行监控红色预警"
+    if active_hold(report) is not None:
+        return report
+    reason = reason.strip()[:500] or "运行监控红色预警"
     do_hold_payments(project=report.project, reason=reason, source_label=str(report.round), acting_user=acting_user)
     report.payment_held = True
     report.save(update_fields=["payment_held", "updated_at"])
@@ -312,8 +347,11 @@ def do_request_adjustment(report: MonitoringReport, *, reason: str, acting_user:
     when there is one; otherwise records the request as an event. Returns what happened, in Chinese."""
     ensure_report_scope(acting_user, report, Perm.MONITORING_MANAGE)
     _require_red(report)
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ValidationError("请填写调整原因。")
+    if len(reason) > 500:
+        raise ValidationError(f"调整原因不能超过 500 个字(现有 {len(reason)} 个)。")
     outcome = "已记录调整申请,待项目单位调整绩效目标和预算。"
     goal = _approved_goal(report.project)
     if goal is not None:
@@ -321,16 +359,14 @@ def do_request_adjustment(report: MonitoringReport, *, reason: str, acting_user:
 
         # The goal workflow checks GOALS_FILL, which finance reviewers lack: the reviewer's authority was
         # checked above, so the goal action runs as the system and this event names the reviewer.
-        do_start_goal_adjustment(goal, reason=f"运行监控红色预警:{reason.strip()}", acting_user=None)
+        do_start_goal_adjustment(goal, reason=f"运行监控红色预警:{reason}", acting_user=None)
         outcome = f"已发起绩效目标调整(第 {goal.version} 版),待项目单位修改后重新报审。"
-    _event(report, acting_user, "adjust", report.status, f"{reason.strip()}({outcome})")
+    _event(report, acting_user, "adjust", report.status, f"{reason}({outcome})")
     return outcome
 
 
 def _approved_goal(project: Project) -> Any:
-    try:
-        from jixiao.goals.models import Goal
-    except ImportError:  # pragma: no cover
-        return None
+    from jixiao.goals.models import Goal
+
     goal = Goal.objects.filter(project=project).first()
     return goal if goal is not None and goal.can_adjust() else None

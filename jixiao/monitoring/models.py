@@ -93,10 +93,24 @@ class MonitoringRound(models.Model):
 
 
 class ReportStatus(models.TextChoices):
+    """填报 → 主管部门审核 → 财政审核 → 审核通过; either review step may return (退回) the 监控表 to the unit."""
+
     DRAFT = "draft", "填报中"
-    SUBMITTED = "submitted", "已提交"
+    SUBMITTED = "submitted", "待主管部门审核"
+    FINANCE_REVIEW = "finance_review", "待财政审核"
     RETURNED = "returned", "已退回"
-    APPROVED = "approved", "已审核"
+    APPROVED = "approved", "审核通过"
+
+
+class ReviewStep(models.TextChoices):
+    DEPT = "dept", "主管部门审核"
+    FINANCE = "finance", "财政审核"
+
+
+# A submitted 监控表 the department has not yet acted on may still be changed: saving withdraws it (撤回).
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED, ReportStatus.SUBMITTED)
+SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+REVIEW_STEPS = {ReportStatus.SUBMITTED: ReviewStep.DEPT, ReportStatus.FINANCE_REVIEW: ReviewStep.FINANCE}
 
 
 class Likelihood(models.TextChoices):
@@ -145,7 +159,9 @@ class MonitoringReport(models.Model):
     project = models.ForeignKey(
         "projects.Project", verbose_name="项目", on_delete=models.CASCADE, related_name="monitoring_reports"
     )
-    status = models.CharField("状态", max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
+    )
     annual_budget = models.DecimalField("年初预算数(元)", max_digits=16, decimal_places=2, default=0)
     executed = models.DecimalField("1–N月执行数(元)", max_digits=16, decimal_places=2, default=0)
     expected_annual = models.DecimalField("全年预计执行数(元)", max_digits=16, decimal_places=2, default=0)
@@ -193,10 +209,21 @@ class MonitoringReport(models.Model):
         return None if value is None else round(float(value), 2)
 
     def can_edit(self) -> bool:
-        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+        return self.status in EDITABLE
+
+    def can_submit(self) -> bool:
+        return self.status in SUBMITTABLE
+
+    def review_step(self) -> str | None:
+        """Returns "dept" or "finance" when the 监控表 awaits that review, else None."""
+        return REVIEW_STEPS.get(ReportStatus(self.status))
 
     def can_review(self) -> bool:
-        return self.status == ReportStatus.SUBMITTED
+        return self.review_step() is not None
+
+    def can_dispose(self) -> bool:
+        """暂缓拨款 and the goal-and-budget adjustment are taken on a red warning only."""
+        return self.warning_level == WarningLevel.RED
 
 
 class MonitoringLine(models.Model):
@@ -238,8 +265,9 @@ class MonitoringEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField("事件", max_length=16)
-    from_status = models.CharField("原状态", max_length=12, blank=True)
-    to_status = models.CharField("新状态", max_length=12, blank=True)
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16, blank=True)
+    step = models.CharField("审核环节", max_length=8, choices=ReviewStep.choices, blank=True)
     opinion = models.TextField("意见", blank=True)
 
     class Meta:
@@ -247,13 +275,31 @@ class MonitoringEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.report_id} {self.kind}"
+        return f"{self.report_id} {self.kind} {self.from_status}→{self.to_status}"
+
+    @property
+    def kind_label(self) -> str:
+        return EVENT_LABELS.get(self.kind, self.kind)
+
+    @property
+    def from_label(self) -> str:
+        return status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return status_label(self.to_status)
+
+
+def status_label(value: str) -> str:
+    """The Chinese label of a report status code ("" for none)."""
+    return str(dict(ReportStatus.choices).get(value, value))
 
 
 EVENT_LABELS = {
     "open": "下发",
     "save": "保存",
     "submit": "提交",
+    "withdraw": "撤回",
     "return": "退回",
     "approve": "审核通过",
     "hold": "暂缓拨款",

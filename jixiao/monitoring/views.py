@@ -1,12 +1,15 @@
+"""Monitoring pages: rounds with their summaries and charts, the 监控表 with its workflow buttons and history."""
+
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,19 +17,35 @@ from jixiao.accounts.decorators import perm_required
 from jixiao.accounts.permissions import Perm
 from jixiao.core.downloads import file_response
 from jixiao.core.listing import paginate, query_without
+from jixiao.core.types import AuthedRequest
 from jixiao.monitoring import actions, spreadsheets
+from jixiao.monitoring.filling import AMOUNT_FIELDS, FILL_FIELDS, NEW_LINE_FIELDS
 from jixiao.monitoring.forms import RoundForm
-from jixiao.monitoring.models import EVENT_LABELS, Cause, Likelihood, MonitoringRound, WarningLevel
-from jixiao.monitoring.selectors import get_report_for_user, get_round, group_reports, level_counts, reports_for
+from jixiao.monitoring.models import (
+    Cause,
+    Likelihood,
+    MonitoringReport,
+    MonitoringRound,
+    ReportStatus,
+    ReviewStep,
+)
+from jixiao.monitoring.selectors import (
+    LEVEL_FILTERS,
+    filter_reports,
+    get_report_for_user,
+    get_round,
+    group_reports,
+    level_counts,
+    moves_for,
+    reports_for,
+    status_counts,
+)
 
-
-def _user(request: HttpRequest) -> Any:
-    """The signed-in user (views run behind perm_required)."""
-    return request.user
+LEVEL_CHOICES = [("red", "红色预警"), ("yellow", "黄色预警"), ("none", "无预警")]
 
 
 @perm_required(Perm.PROJECTS_VIEW)
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthedRequest) -> HttpResponse:
     rounds = MonitoringRound.objects.all()
     return render(
         request,
@@ -34,13 +53,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
         {
             "page": paginate(request, rounds),
             "query": "",
-            "can_manage": _user(request).has_perm_code(Perm.MONITORING_MANAGE),
+            "can_manage": request.user.has_perm_code(Perm.MONITORING_MANAGE),
         },
     )
 
 
 @perm_required(Perm.MONITORING_MANAGE)
-def round_create(request: HttpRequest) -> HttpResponse:
+def round_create(request: AuthedRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -56,7 +75,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(
                 request, f"已下发监控任务:{monitoring_round},共 {monitoring_round.reports.count()} 个项目。"
@@ -70,15 +89,21 @@ def _chart(kind: str, labels: list[str], values: list[Any]) -> str:
 
 
 @perm_required(Perm.PROJECTS_VIEW)
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     monitoring_round = get_round(pk)
     reports = reports_for(request.user, monitoring_round)
-    level = request.GET.get("level")
     all_reports = list(reports)
+    status = request.GET.get("status", "")
+    level = request.GET.get("level", "")
+    shown = filter_reports(
+        reports,
+        status=status if status in ReportStatus.values else None,
+        level=level if level in LEVEL_FILTERS else None,
+    )
     by_department = group_reports(all_reports, "department")
     by_district = group_reports(all_reports, "district")
     counts = level_counts(all_reports)
-    shown = reports.filter(warning_level=level) if level in WarningLevel.values else reports
+    per_status = status_counts(all_reports)
     return render(
         request,
         "monitoring/round_detail.html",
@@ -87,7 +112,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": paginate(request, shown),
             "query": query_without(request, "page"),
             "counts": counts,
-            "levels": WarningLevel.choices,
+            "status_counts": [(label, per_status[value]) for value, label in ReportStatus.choices],
+            "statuses": ReportStatus.choices,
+            "levels": LEVEL_CHOICES,
+            "status": status,
+            "level": level,
             "by_department": by_department,
             "by_district": by_district,
             "level_chart": _chart("pie", list(counts), list(counts.values())),
@@ -100,7 +129,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PROJECTS_VIEW)
-def round_export(request: HttpRequest, pk: int) -> HttpResponse:
+def round_export(request: AuthedRequest, pk: int) -> HttpResponse:
     monitoring_round = get_round(pk)
     reports = list(reports_for(request.user, monitoring_round))
     content = spreadsheets.summary_workbook(
@@ -109,17 +138,15 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     return file_response(content, f"{monitoring_round.name}汇总.xlsx")
 
 
-def _can(request: HttpRequest, report, perm: str) -> bool:
-    from jixiao.monitoring.models import MonitoringReport
-
-    return (
-        _user(request).has_perm_code(perm)
-        and MonitoringReport.objects.visible_to(request.user, perm).filter(pk=report.pk).exists()
-    )
+def _last_return(report: MonitoringReport) -> Any:
+    """The latest 退回 event when the 监控表 is back with the unit (its opinion is what to fix)."""
+    if report.status != ReportStatus.RETURNED:
+        return None
+    return report.events.filter(kind="return").select_related("actor").order_by("-created_at", "-id").first()
 
 
 @perm_required(Perm.PROJECTS_VIEW)
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
     return render(
         request,
@@ -128,38 +155,41 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "lines": report.lines.all(),
             "events": report.events.select_related("actor"),
-            "event_labels": EVENT_LABELS,
-            "can_fill": report.can_edit() and _can(request, report, Perm.MONITORING_FILL),
-            "can_manage": _can(request, report, Perm.MONITORING_MANAGE),
+            "moves": moves_for(request.user, report),
+            "returned": _last_return(report),
+            "hold": actions.active_hold(report),
+            "steps": _progress(report),
         },
     )
 
 
-def _amount(text: str) -> Decimal | None:
-    text = (text or "").replace(",", "").strip()
-    if not text:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"金额“{text}”应为数字。")
+def _progress(report: MonitoringReport) -> list[tuple[str, str]]:
+    """The workflow's stages with their state for the page's step bar: done, current or todo."""
+    order = [ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.FINANCE_REVIEW, ReportStatus.APPROVED]
+    labels = ["单位填报", "主管部门审核", "财政审核", "审核通过"]
+    current = order.index(ReportStatus(report.status)) if report.status in order else 0
+    if report.status == ReportStatus.APPROVED:
+        current = len(order)
+    return [
+        (label, "done" if index < current else "current" if index == current else "todo")
+        for index, label in enumerate(labels)
+    ]
 
 
-def _posted_lines(request: HttpRequest, report) -> list[dict[str, Any]]:
+def _posted_lines(request: AuthedRequest, report: MonitoringReport) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     for line in report.lines.all():
         prefix = f"line-{line.pk}-"
-        lines.append({"id": line.pk, **{f: request.POST.get(prefix + f, "") for f in actions.FILL_FIELDS}})
+        lines.append({"id": line.pk, **{f: request.POST.get(prefix + f, "") for f in FILL_FIELDS}})
     for index in range(3):
         prefix = f"new-{index}-"
         if request.POST.get(prefix + "name", "").strip():
-            fields = actions.FILL_FIELDS + actions.NEW_LINE_FIELDS
-            lines.append({f: request.POST.get(prefix + f, "") for f in fields})
+            lines.append({f: request.POST.get(prefix + f, "") for f in FILL_FIELDS + NEW_LINE_FIELDS})
     return lines
 
 
 @perm_required(Perm.MONITORING_FILL)
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk, write=True)
     if not report.can_edit():
         messages.error(request, f"监控表状态为“{report.get_status_display()}”,不能修改。")
@@ -167,7 +197,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         try:
-            amounts = {name: _amount(request.POST.get(name, "")) for name in actions.AMOUNT_FIELDS}
+            amounts = {name: request.POST.get(name, "").strip() or None for name in AMOUNT_FIELDS}
             actions.do_save_report(
                 report, amounts=amounts, lines=_posted_lines(request, report), acting_user=request.user
             )
@@ -180,7 +210,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors = ["已保存,但还不能提交:", *exc.messages]
             else:
-                messages.success(request, "已提交监控表。" if "submit" in request.POST else "已保存监控表。")
+                messages.success(
+                    request, "已提交监控表,等待主管部门审核。" if "submit" in request.POST else "已保存监控表。"
+                )
                 return redirect("monitoring:report_detail", pk=report.pk)
     return render(
         request,
@@ -197,13 +229,16 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _transition(request: HttpRequest, pk: int, perm: str, run) -> HttpResponse:
-    report = get_report_for_user(request.user, pk, write_perm=perm, write=True)
+def _transition(request: AuthedRequest, pk: int, run: Callable[[MonitoringReport], str]) -> HttpResponse:
+    """Runs one workflow act on a report in the user's read scope; the action checks the step's permission and
+    scope (403), refusals and missing input come back as a message on the report page."""
+    report = get_report_for_user(request.user, pk)
     try:
         message = run(report)
-    except (ValidationError, actions.MonitoringConflict) as exc:
-        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, text)
+    except actions.MonitoringConflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, ";".join(exc.messages))
     else:
         messages.success(request, message)
     return redirect("monitoring:report_detail", pk=report.pk)
@@ -211,45 +246,49 @@ def _transition(request: HttpRequest, pk: int, perm: str, run) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.MONITORING_FILL)
-def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(report):
+def report_submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    def run(report: MonitoringReport) -> str:
         actions.do_submit_report(report, acting_user=request.user)
-        return "已提交监控表,等待审核。"
+        return "已提交监控表,等待主管部门审核。"
 
-    return _transition(request, pk, Perm.MONITORING_FILL, run)
+    return _transition(request, pk, run)
 
 
 @require_POST
-@perm_required(Perm.MONITORING_MANAGE)
-def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+@login_required
+def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    if not any(request.user.has_perm_code(perm) for perm in actions.REVIEW_PERMS):
+        raise PermissionDenied("您没有审核监控表的权限。")
     decision = request.POST.get("decision", "")
 
-    def run(report):
+    def run(report: MonitoringReport) -> str:
+        step = report.review_step()
         actions.do_review_report(
             report, decision=decision, opinion=request.POST.get("opinion", ""), acting_user=request.user
         )
-        return "已审核通过。" if decision == "approve" else "已退回监控表。"
+        label = ReviewStep(step).label if step else "审核"
+        return f"{label}:已{actions.DECISIONS[decision]},监控表现为“{report.get_status_display()}”。"
 
-    return _transition(request, pk, Perm.MONITORING_MANAGE, run)
+    return _transition(request, pk, run)
 
 
 @require_POST
 @perm_required(Perm.MONITORING_MANAGE)
-def report_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(report):
+def report_hold(request: AuthedRequest, pk: int) -> HttpResponse:
+    def run(report: MonitoringReport) -> str:
+        already = actions.active_hold(report) is not None
         actions.do_hold_report_payments(report, reason=request.POST.get("reason", ""), acting_user=request.user)
-        return "已暂缓拨款,资金页面将显示该项目。"
+        return "该项目已在暂缓拨款中,无需重复操作。" if already else "已暂缓拨款,资金页面将显示该项目。"
 
-    return _transition(request, pk, Perm.MONITORING_MANAGE, run)
+    return _transition(request, pk, run)
 
 
 @require_POST
 @perm_required(Perm.MONITORING_MANAGE)
-def report_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+def report_adjust(request: AuthedRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
-        Perm.MONITORING_MANAGE,
         lambda report: actions.do_request_adjustment(
             report, reason=request.POST.get("reason", ""), acting_user=request.user
         ),
@@ -257,6 +296,6 @@ def report_adjust(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PROJECTS_VIEW)
-def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+def report_export(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
     return file_response(spreadsheets.report_workbook(report), f"监控表-{report.project.code}.xlsx")

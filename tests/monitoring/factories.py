@@ -4,9 +4,9 @@ import datetime as dt
 from typing import Any
 
 from jixiao.goals.models import Goal, GoalIndicator
-from jixiao.monitoring.actions import do_open_round
+from jixiao.monitoring.actions import do_open_round, do_save_report, do_submit_report
 from jixiao.monitoring.models import MonitoringReport, MonitoringRound
-from jixiao.orgs.models import Unit
+from jixiao.orgs.models import Region, Unit
 from jixiao.projects.models import Project
 
 
@@ -23,14 +23,14 @@ def with_goal(project: Project, *, status: str = "approved") -> Goal:
     return goal
 
 
-def open_round(month: int = 6, **kwargs: Any) -> MonitoringRound:
-    """A 2023 round limited to 新洲区农业农村局's projects (the factories' department)."""
+def open_round(month: int = 6, department: str = "420117-NYJ", **kwargs: Any) -> MonitoringRound:
+    """A 2023 round limited to one department's projects (by default 新洲区农业农村局, the factories' department)."""
     return do_open_round(
         name=kwargs.pop("name", "2023年监控"),
         year=2023,
         cutoff_month=month,
         deadline=dt.date(2023, month % 12 + 1, 15),
-        department=Unit.objects.get(code="420117-NYJ"),
+        department=Unit.objects.get(code=department),
         acting_user=kwargs.pop("acting_user", None),
         **kwargs,
     )
@@ -38,3 +38,27 @@ def open_round(month: int = 6, **kwargs: Any) -> MonitoringRound:
 
 def report_of(monitoring_round: MonitoringRound, project: Project) -> MonitoringReport:
     return MonitoringReport.objects.select_related("round", "project").get(round=monitoring_round, project=project)
+
+
+def city_project(code: str) -> Project:
+    """A 2023 project of 市农业农村局 (SNYNCJ, dept_agri's tree) run by its unit SNYNCJ-1, managed by 农业农村处."""
+    from tests.funds.factories import make_project
+
+    return make_project(
+        code,
+        region=Region.objects.get(code="420100"),
+        unit=Unit.objects.get(code="SNYNCJ-1"),
+        department=Unit.objects.get(code="SNYNCJ"),
+    )
+
+
+def fill_all_sure(report: MonitoringReport, *, acting_user: Any = None) -> MonitoringReport:
+    """Every indicator line filled as 确定能 (what a unit does before submitting a report with no risk)."""
+    lines = [{"id": line.pk, "progress": "按计划推进", "likelihood": "sure"} for line in report.lines.all()]
+    return do_save_report(report, amounts={}, lines=lines, acting_user=acting_user)
+
+
+def submitted(report: MonitoringReport) -> MonitoringReport:
+    """The report filled and submitted by the console: status 待主管部门审核."""
+    fill_all_sure(report)
+    return do_submit_report(report, acting_user=None)

@@ -175,6 +175,19 @@ def test_builtin_roles_hold_the_new_permissions(demo):
     assert "funds.manage" in perms("xinzhou_fin") and "monitoring.manage" not in perms("xinzhou_fin")
     assert "monitoring.fill" in perms("unit_xinzhou") and "monitoring.fill" in perms("dept_agri")
     assert not {"funds.manage", "monitoring.fill", "monitoring.manage"} & perms("inspector")
+    reviewers = {
+        u: {p for p in perms(u) if p.startswith("monitoring.review")}
+        for u in ("perf_admin", "agri_div", "xinzhou_fin", "jiangxia_fin", "dept_agri", "unit_xinzhou", "inspector")
+    }
+    assert reviewers == {
+        "perf_admin": {"monitoring.review_finance"},
+        "agri_div": {"monitoring.review_finance"},
+        "xinzhou_fin": {"monitoring.review_dept"},
+        "jiangxia_fin": {"monitoring.review_dept"},
+        "dept_agri": {"monitoring.review_dept"},
+        "unit_xinzhou": set(),
+        "inspector": set(),
+    }
 
 
 def test_save_and_submit_keeps_the_save_when_submission_is_incomplete(login, report):

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from jixiao.funds.models import PaymentHold
 from jixiao.goals.models import Goal
 from jixiao.monitoring import actions
-from jixiao.monitoring.models import MonitoringEvent, ReportStatus
+from jixiao.monitoring.models import ReportStatus
 from tests.funds.factories import allocate, jiangxia_project, make_project, pay
 from tests.monitoring.factories import open_round, report_of, with_goal
 
@@ -77,8 +77,8 @@ def test_cause_and_measures_are_mandatory_when_at_risk(project, demo, values, me
     )
 
 
-def test_fill_submit_return_and_approve(project, demo):
-    unit, reviewer = demo["unit_xinzhou"], demo["agri_div"]
+def test_submit_needs_every_likelihood_and_goes_to_the_department(project, demo):
+    unit = demo["unit_xinzhou"]
     report = report_of(open_round(6), project)
     with pytest.raises(ValidationError, match="请选择完成目标可能性"):
         actions.do_submit_report(report, acting_user=unit)
@@ -88,25 +88,13 @@ def test_fill_submit_return_and_approve(project, demo):
         report, amounts={"executed": D("350000")}, lines=_line_values(report, 新增灌溉面积=at_risk), acting_user=unit
     )
     actions.do_submit_report(report, acting_user=unit)
-    assert (report.status, report.warning_level) == (ReportStatus.SUBMITTED, "red")
-    with pytest.raises(ValidationError, match="退回时必须填写审核意见"):
-        actions.do_review_report(report, decision="return", opinion=" ", acting_user=reviewer)
-    actions.do_review_report(report, decision="return", opinion="执行数与支付不符", acting_user=reviewer)
-    actions.do_submit_report(report, acting_user=unit)
-    actions.do_review_report(report, decision="approve", opinion="", acting_user=reviewer)
 
-    events = list(
-        MonitoringEvent.objects.filter(report=report).values_list("kind", "from_status", "to_status", "opinion")
-    )
-    assert events == [
-        ("open", "", "draft", ""),
-        ("submit", "draft", "submitted", ""),
-        ("return", "submitted", "returned", "执行数与支付不符"),
-        ("submit", "returned", "submitted", ""),
-        ("approve", "submitted", "approved", ""),
+    report.refresh_from_db()
+    assert (report.status, report.review_step(), report.warning_level) == (ReportStatus.SUBMITTED, "dept", "red")
+    assert list(report.events.values_list("kind", "from_status", "to_status")) == [
+        ("open", "", "draft"),
+        ("submit", "draft", "submitted"),
     ]
-    with pytest.raises(actions.MonitoringConflict):
-        actions.do_save_report(report, amounts={}, acting_user=unit)
 
 
 def test_fill_and_review_need_permission_and_scope(project, demo):
@@ -116,8 +104,8 @@ def test_fill_and_review_need_permission_and_scope(project, demo):
         actions.do_save_report(report, amounts={}, acting_user=demo["perf_admin"])  # finance does not fill
     with pytest.raises(PermissionDenied):
         actions.do_save_report(report, amounts={}, acting_user=demo["dept_agri"])  # another department's unit tree
-    with pytest.raises(PermissionDenied):
-        actions.do_review_report(report, decision="approve", opinion="", acting_user=demo["unit_xinzhou"])
+    with pytest.raises(actions.MonitoringConflict, match="不在审核环节"):
+        actions.do_review_report(report, decision="approve", opinion="", acting_user=demo["xinzhou_fin"])
 
 
 def _red_report(project, demo):
@@ -134,17 +122,41 @@ def test_payment_hold_on_red_shows_on_the_funds_page(project, demo, login):
 
     hold = PaymentHold.objects.get(project=project)
     assert (hold.reason, hold.is_active, hold.created_by.username) == ("执行严重滞后", True, "agri_div")
-    assert report.payment_held and report.events.filter(kind="hold").exists()
+    assert report.payment_held and report.events.filter(kind="hold").count() == 1
     assert "执行严重滞后" in login("unit_xinzhou").get("/funds/").content.decode()
-    with pytest.raises(actions.MonitoringConflict, match="已暂缓拨款"):
-        actions.do_hold_report_payments(report, reason="again", acting_user=demo["agri_div"])
+
+
+def test_holding_again_while_held_changes_nothing_but_after_release_holds_anew(project, demo):
+    report = _red_report(project, demo)
+    actions.do_hold_report_payments(report, reason="执行严重滞后", acting_user=demo["agri_div"])
+
+    actions.do_hold_report_payments(report, reason="再次暂缓", acting_user=demo["perf_admin"])
+    assert PaymentHold.objects.filter(project=project).count() == 1
+    assert report.events.filter(kind="hold").count() == 1
+
+    release_all(project)
+    actions.do_hold_report_payments(report, reason="再次暂缓", acting_user=demo["perf_admin"])
+    assert list(PaymentHold.objects.filter(project=project, released_at=None).values_list("reason", flat=True)) == [
+        "再次暂缓"
+    ]
+    assert list(report.events.filter(kind="hold").values_list("opinion", flat=True)) == ["执行严重滞后", "再次暂缓"]
+
+
+def release_all(project):
+    from django.utils import timezone
+
+    PaymentHold.objects.filter(project=project).update(released_at=timezone.now())
 
 
 def test_dispositions_need_a_red_warning(project, demo):
     report = report_of(open_round(6), project)  # yellow
 
-    with pytest.raises(actions.MonitoringConflict, match="只有红色预警"):
+    with pytest.raises(actions.MonitoringConflict, match="只有红色预警") as caught:
         actions.do_hold_report_payments(report, reason="", acting_user=demo["perf_admin"])
+    assert caught.value.code == "not_red"
+    with pytest.raises(actions.MonitoringConflict, match="只有红色预警"):
+        actions.do_request_adjustment(report, reason="调整", acting_user=demo["perf_admin"])
+    assert not PaymentHold.objects.filter(project=report.project).exists()
 
 
 def test_adjustment_reopens_the_approved_goal(project, demo):
