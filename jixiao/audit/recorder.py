@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -75,6 +75,17 @@ def _snapshot_fields(model: type[models.Model]) -> list[tuple[str, str, bool]]:
         ]
         _FIELDS[model] = fields
     return fields
+
+
+def snapshot_values(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what `snapshot` gives for an object of `model` whose field values (by attname) are `values`."""
+    data: dict[str, Any] = {}
+    for label, name, masked in _snapshot_fields(model):
+        value = values[name]
+        if type(value) not in _SCALARS:
+            value = _plain(value)
+        data[label] = mask_value(label, value) if masked else value
+    return data
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -178,3 +189,36 @@ def record_many(actor, action: str, objs: Iterable[models.Model], note: str = ""
     ]
     AuditLog.objects.bulk_create(entries, batch_size=2000)
     return len(entries)
+
+
+AUDIT_COLUMNS = ("created_at", "user_id", "username", "ip", "action", "model", "object_id", "object_repr", "before",
+                 "after", "note")  # fmt: skip
+
+
+def record_rows(
+    actor,
+    action: str,
+    model: type[models.Model],
+    rows: Iterable[tuple[Any, str, dict[str, Any]]],
+    note: str = "",
+) -> int:
+    """Append one audit row per (object id, repr, `snapshot_values` dict) with plain inserts (`jixiao.core.bulk`):
+    the rows `record_many` writes, for imports that build their objects as tuples, not model instances."""
+    from django.utils import timezone
+
+    from jixiao.core.bulk import db_datetime, db_json, insert_rows
+
+    head = (
+        db_datetime(timezone.now()),
+        actor.pk if actor is not None and getattr(actor, "pk", None) else None,
+        getattr(actor, "username", "") or "system",
+        current_ip() or "",
+        action,
+        model._meta.label_lower,
+    )
+    note = note[:500]
+    return insert_rows(
+        AuditLog,
+        AUDIT_COLUMNS,
+        ((*head, str(pk or ""), text[:255], None, db_json(after), note) for pk, text, after in rows),
+    )

@@ -69,6 +69,8 @@ Parser = Callable[[Any], Any]
 
 @dataclass(frozen=True)
 class Column:
+    """A column of an import sheet. `parse` must be pure: read_table parses each distinct value of a column once."""
+
     key: str
     header: str
     required: bool = False
@@ -240,10 +242,23 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def open_book(data: bytes) -> CalamineWorkbook:
+    """Return the workbook; read several sheets of one upload from it instead of reopening the bytes."""
+    return CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
 def iter_sheet_rows(data: bytes, sheet_name: str | None = None) -> Iterator[list[Any]]:
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    book = open_book(data)
     sheet = book.get_sheet_by_name(sheet_name) if sheet_name else book.get_sheet_by_index(0)
     yield from sheet.iter_rows()
+
+
+def sheet_rows(book: CalamineWorkbook, sheet_name: str) -> list[list[Any]]:
+    """Return every row of a sheet (calamine parses the whole sheet on each call, so call it once)."""
+    return list(book.get_sheet_by_name(sheet_name).iter_rows())
+
+
+_Wanted = tuple[int, Column, dict[Any, tuple]]  # sheet position, column, outcome cache
 
 
 def read_table(
@@ -254,33 +269,139 @@ def read_table(
     sheet_name: str | None = None,
     header_row: int = 1,
     max_errors: int = 200,
+    book: CalamineWorkbook | None = None,
+    rows: Sequence[list[Any]] | None = None,
 ) -> SheetRows:
     """Parse one sheet whose header row holds the columns' Chinese headers (any order).
 
+    `book` (from `open_book`) and the sheet's `rows` (from `sheet_rows`) may be given when the caller has them.
     Raises WorkbookError listing every problem: wrong headers, merged cells, formulas, bad values.
     """
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    book = book if book is not None else open_book(data)
     names = book.sheet_names
     if sheet_name is not None and sheet_name not in names:
         raise WorkbookError([CellError(file_name, sheet=sheet_name, expected=f"缺少工作表「{sheet_name}」")])
     sheet_name = sheet_name or names[0]
-    sheet = book.get_sheet_by_name(sheet_name)
-    errors: list[CellError] = []
+    _refuse_formulas_and_merges(data, file_name, sheet_name)
+    row_iter = iter(rows if rows is not None else book.get_sheet_by_name(sheet_name).iter_rows())
+    header: list[str] = []
+    for _ in range(header_row):
+        header = [cell_text(v) for v in next(row_iter, [])]
+    positions = _column_positions(header, columns, file_name, sheet_name, header_row)
+    # (position, column, outcome cache): parsers are pure, and a column repeats few distinct values (一级指标,
+    # 计量单位, 分值 …), so each distinct cell value of a column is read and parsed once per sheet.
+    wanted: list[_Wanted] = [(positions[c.key], c, {}) for c in columns if c.key in positions]
+    kept = [(offset, raw) for offset, raw in enumerate(row_iter, start=header_row + 1) if _filled(raw)]
+    result = SheetRows(sheet_name, _records_by_column(kept, wanted))
+    if not result.rows and kept:  # some cell is wrong: read row by row to name every problem in sheet order
+        result.rows = _records_by_row(kept, wanted, file_name, sheet_name, max_errors)
+    if not result.rows:
+        raise WorkbookError([CellError(file_name, sheet_name, expected="没有数据行")])
+    return result
 
+
+def _filled(raw: list[Any]) -> bool:
+    first = raw[0] if raw else None
+    if isinstance(first, str) and first.strip():  # the usual row: its first cell (a code) is filled
+        return True
+    return any(cell_text(v) for v in raw)
+
+
+def _records_by_column(kept: list[tuple[int, list[Any]]], wanted: list[_Wanted]) -> list[tuple[int, dict[str, Any]]]:
+    """Return the rows' records, reading a column at a time (C-speed map/zip over the column cache), or []
+    when some cell is wrong (then `_records_by_row` names the problems)."""
+    if not kept or not wanted or min(len(raw) for _, raw in kept) <= max(index for index, _, _ in wanted):
+        return []
+    cells = list(zip(*(raw for _, raw in kept), strict=False))  # rows may differ in length past the last column
+    values = []
+    for index, col, cache in wanted:
+        column = cells[index]
+        keys: Sequence[Any] = column
+        distinct = dict.fromkeys(column)
+        if any(key.__class__ is not str for key in distinct):  # 1, 1.0 and True are one dict key: add the type
+            keys = list(zip(map(type, column), column, strict=True))
+            distinct = dict.fromkeys(keys)
+        for key in distinct:
+            outcome = cache.get(key)
+            if outcome is None:
+                outcome = cache[key] = _cell_outcome(col, key if key.__class__ is str else key[1])
+            if outcome[0] is _BAD or (col.required and outcome[0] is _EMPTY):
+                return []
+            distinct[key] = outcome[1]
+        values.append(list(map(distinct.__getitem__, keys)))
+    names = [col.key for _, col, _ in wanted]
+    return [
+        (offset, dict(zip(names, row, strict=True)))
+        for (offset, _), row in zip(kept, zip(*values, strict=True), strict=True)
+    ]
+
+
+def _records_by_row(
+    kept: list[tuple[int, list[Any]]], wanted: list[_Wanted], file_name: str, sheet_name: str, max_errors: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """Return the rows' records; raise WorkbookError naming every wrong cell (up to `max_errors`)."""
+    records: list[tuple[int, dict[str, Any]]] = []
+    errors: list[CellError] = []
+    for offset, raw in kept:
+        record: dict[str, Any] = {}
+        width = len(raw)
+        for index, col, cache in wanted:
+            value = raw[index] if index < width else None
+            key = (value.__class__, value)  # 1 and 1.0 and True are equal keys: tell them apart by type
+            outcome = cache.get(key)
+            if outcome is None:
+                outcome = cache[key] = _cell_outcome(col, value)
+            kind = outcome[0]
+            if kind is _OK:
+                record[col.key] = outcome[1]
+            elif kind is _EMPTY:
+                if col.required:
+                    errors.append(CellError(file_name, sheet_name, offset, col.header, "", "必填,不能为空"))
+                record[col.key] = None
+            else:
+                errors.append(CellError(file_name, sheet_name, offset, col.header, outcome[1], outcome[2]))
+        records.append((offset, record))
+        if len(errors) >= max_errors:
+            break
+    if errors:
+        raise WorkbookError(errors)
+    return records
+
+
+_OK, _EMPTY, _BAD = "ok", "empty", "bad"
+
+
+def _cell_outcome(col: Column, value: Any) -> tuple:
+    """Return (_OK, value) | (_EMPTY, None) | (_BAD, shown value, expected) for one cell of a column."""
+    text = cell_text(value)
+    if text == "":
+        return (_EMPTY, None)
+    if col.max_length and len(text) > col.max_length:
+        return (_BAD, text[:30], f"超过 {col.max_length} 个字符")
+    if col.parse is None:
+        return (_OK, text)
+    try:
+        return (_OK, col.parse(value))
+    except ValueError as exc:
+        return (_BAD, text[:50], str(exc))
+
+
+def _refuse_formulas_and_merges(data: bytes, file_name: str, sheet_name: str) -> None:
     xml_path = _sheet_xml_paths(data).get(sheet_name)
     formulas, merges = _formula_and_merge_cells(data, xml_path).get(xml_path, ([], [])) if xml_path else ([], [])
-    for ref in merges:
-        errors.append(CellError(file_name, sheet_name, expected=f"含合并单元格 {ref},请取消合并后每格填写"))
+    errors = [CellError(file_name, sheet_name, expected=f"含合并单元格 {ref},请取消合并后每格填写") for ref in merges]
     for ref in formulas[:20]:
         row_no = int(re.sub(r"[A-Z]", "", ref))
         errors.append(CellError(file_name, sheet_name, row_no, ref, expected="含公式,请复制后“选择性粘贴为数值”"))
     if errors:
         raise WorkbookError(errors)
 
-    rows = sheet.iter_rows()
-    header: list[str] = []
-    for _ in range(header_row):
-        header = [cell_text(v) for v in next(rows, [])]
+
+def _column_positions(
+    header: list[str], columns: Sequence[Column], file_name: str, sheet_name: str, header_row: int
+) -> dict[str, int]:
+    """Return {column key: index} from the header row; raise WorkbookError on unknown, repeated or missing ones."""
+    errors: list[CellError] = []
     positions: dict[str, int] = {}
     by_header = {c.header: c for c in columns}
     for index, text in enumerate(header):
@@ -301,40 +422,7 @@ def read_table(
             errors.append(CellError(file_name, sheet_name, header_row, col.header, None, "缺少必填列"))
     if errors:
         raise WorkbookError(errors)
-
-    result = SheetRows(sheet_name)
-    for offset, raw in enumerate(rows, start=header_row + 1):
-        if not any(cell_text(v) for v in raw):
-            continue
-        record: dict[str, Any] = {}
-        for col in columns:
-            if col.key not in positions:
-                continue
-            index = positions[col.key]
-            value = raw[index] if index < len(raw) else None
-            text = cell_text(value)
-            if text == "":
-                if col.required:
-                    errors.append(CellError(file_name, sheet_name, offset, col.header, "", "必填,不能为空"))
-                record[col.key] = None
-                continue
-            if col.max_length and len(text) > col.max_length:
-                errors.append(
-                    CellError(file_name, sheet_name, offset, col.header, text[:30], f"超过 {col.max_length} 个字符")
-                )
-                continue
-            try:
-                record[col.key] = col.parse(value) if col.parse else text
-            except ValueError as exc:
-                errors.append(CellError(file_name, sheet_name, offset, col.header, text[:50], str(exc)))
-        result.rows.append((offset, record))
-        if len(errors) >= max_errors:
-            break
-    if errors:
-        raise WorkbookError(errors)
-    if not result.rows:
-        raise WorkbookError([CellError(file_name, sheet_name, expected="没有数据行")])
-    return result
+    return positions
 
 
 def write_workbook(sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]]) -> bytes:

@@ -24,12 +24,20 @@ def profile_code_for(style: str) -> str:
 
 
 def weight_total(goal: Goal) -> float:
-    return float(get_profile(goal.profile).indicator_total)
+    return profile_weight_total(goal.profile)
+
+
+def profile_weight_total(profile: str) -> float:
+    return float(get_profile(profile).indicator_total)
 
 
 def suggested_weights(goal: Goal, level1s: Sequence[str]) -> list[Decimal]:
     """Returns the profile's default weights for indicators with these 一级指标, in order."""
-    return list(default_weights(get_profile(goal.profile), level1s).weights)
+    return profile_weights(goal.profile, level1s)
+
+
+def profile_weights(profile: str, level1s: Sequence[str]) -> list[Decimal]:
+    return list(default_weights(get_profile(profile), level1s).weights)
 
 
 def category_code(goal: Goal) -> str:
@@ -39,16 +47,26 @@ def category_code(goal: Goal) -> str:
 
 
 def indicator_draft(row: GoalIndicator) -> IndicatorDraft:
+    template = row.template if row.template_id else None
+    return indicator_draft_of(row.level1, row.level2, row.name, row.operator, row.target, row.unit, row.weight,
+                              row.core, template.code if template else None)  # fmt: skip
+
+
+def indicator_draft_of(
+    level1: str, level2: str, name: str, operator: str, target: str, unit: str, weight: Decimal | None, core: bool,
+    library_code: str | None,
+) -> IndicatorDraft:  # fmt: skip
+    """Returns the review input of an indicator row from its stored field values (imports pass them unsaved)."""
     return IndicatorDraft(
-        level1=row.level1,
-        level2=row.level2,
-        name=row.name,
-        operator=row.operator or None,
-        target=row.target or None,
-        unit=row.unit,
-        weight=float(row.weight) if row.weight is not None else None,
-        core=row.core,
-        library_code=row.template.code if row.template_id and row.template else None,
+        level1=level1,
+        level2=level2,
+        name=name,
+        operator=operator or None,
+        target=target or None,
+        unit=unit,
+        weight=float(weight) if weight is not None else None,
+        core=core,
+        library_code=library_code,
     )
 
 
@@ -56,15 +74,32 @@ def goal_draft(goal: Goal, rows: Iterable[GoalIndicator] | None = None) -> GoalD
     """Returns the review input of a stored goal (its indicator rows in table order)."""
     rows = list(goal.indicators.select_related("template")) if rows is None else list(rows)
     project = goal.project
-    return GoalDraft(
+    return goal_draft_of(
         category=category_code(goal),
         year=goal.year,
         style=goal.style,
-        budget=float(project.budget_wan) if project.budget_wan else None,
+        budget_wan=project.budget_wan,
         overall_goal=goal.overall_goal,
         indicators=tuple(indicator_draft(r) for r in rows),
         region_population=getattr(project.region, "population", None),
-        weight_total=weight_total(goal),
+        profile=goal.profile,
+    )
+
+
+def goal_draft_of(
+    *, category: str, year: int, style: str, budget_wan: Decimal | None, overall_goal: str,
+    indicators: tuple[IndicatorDraft, ...], region_population: int | None, profile: str,
+) -> GoalDraft:  # fmt: skip
+    """Returns the review input of a goal from plain values (the goal's, its project's and its rows')."""
+    return GoalDraft(
+        category=category,
+        year=year,
+        style=style,
+        budget=float(budget_wan) if budget_wan else None,
+        overall_goal=overall_goal,
+        indicators=indicators,
+        region_population=region_population,
+        weight_total=profile_weight_total(profile),
     )
 
 

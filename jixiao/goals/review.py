@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from jixiao.goals.review_types import ERROR, WARNING, Finding, GoalDraft, IndicatorDraft, ReviewSettings
@@ -56,6 +57,11 @@ class Row:
     parsed: ParsedValue
     unit: str
     template: IndicatorTemplate | None
+    keys: frozenset[str] = frozenset()  # name_variants(name)
+    full_key: str = ""  # the longest of them: brackets dropped, their words kept
+    template_named: bool = False  # full_key is one of the template's names (G11's "two names of one template")
+    # Targets converted to a unit (`_value_in`): a prepared row is shared by every goal that repeats it.
+    converted: dict[str, float | None] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def quantitative(self) -> bool:
@@ -123,8 +129,13 @@ def prepare(goal: GoalDraft, library: LibraryView, settings: ReviewSettings) -> 
     style = goal.style if goal.style in DIMENSIONS else (style_for_year(goal.year) if goal.year else STYLE_88)
     category = library.category(goal.category, goal.year)
     code = category.code if category else None
-    rows = tuple(_prepare_row(i, draft, library, code) for i, draft in enumerate(goal.indicators))
-    return GoalContext(goal, style, category, rows, library, settings)
+    # A prepared row depends only on its position, the draft, the category and the library: batches repeat them.
+    rows = []
+    for i, draft in enumerate(goal.indicators):
+        key = ("review-row", i, draft, code)
+        row = library.recall(key)
+        rows.append(row if row is not None else library.remember(key, _prepare_row(i, draft, library, code)))
+    return GoalContext(goal, style, category, tuple(rows), library, settings)
 
 
 def _prepare_row(index: int, draft: IndicatorDraft, library: LibraryView, category: str | None) -> Row:
@@ -141,7 +152,9 @@ def _prepare_row(index: int, draft: IndicatorDraft, library: LibraryView, catego
         problem = "conflict"
     unit = canonical_unit(draft.unit) or parsed.unit
     template = library.match(name, category, draft.library_code)
-    return Row(index, draft, level1, level2, name, operator, problem, parsed, unit, template)
+    keys, full_key = name_variants(name), _full_key(name)
+    named = template is not None and full_key in template.match_keys()
+    return Row(index, draft, level1, level2, name, operator, problem, parsed, unit, template, keys, full_key, named)
 
 
 def evaluate(
@@ -164,8 +177,15 @@ def evaluate(
 def run_checks(
     goal: GoalDraft, library: LibraryView | None = None, *, settings: ReviewSettings | None = None
 ) -> list[Finding]:
-    """Returns every finding of the review, checks in code order, indicators in table order."""
-    return [f for outcome in evaluate(goal, library, settings=settings) for f in outcome.findings]
+    """Returns every finding of the review, checks in code order, indicators in table order (the findings of
+    `evaluate`, without building its outcomes: batch reviews and imports call this for every goal)."""
+    context = prepare(goal, library or default_library(), settings or ReviewSettings())
+    findings = []
+    for check in CHECKS:
+        result = check.func(context)
+        if result and not isinstance(result, Skip):
+            findings += [Finding(check.code, check.severity, h.message, h.indicator, h.evidence) for h in result]
+    return findings
 
 
 def has_blocking_errors(findings: Sequence[Finding]) -> bool:
@@ -204,8 +224,9 @@ def _g04_core(ctx: GoalContext) -> list[Hit] | Skip:
     if ctx.category is None:
         return Skip(f"项目类别「{ctx.goal.category}」不在标准体系中,无法核对核心指标。")
     hits = []
+    named = frozenset().union(*(row.keys for row in ctx.rows))
     for template in ctx.library.core_templates(ctx.category.code):
-        if any(name_variants(row.name) & template.match_keys() for row in ctx.rows):
+        if named & template.match_keys():
             continue
         unit = f"(单位:{template.unit})" if template.unit else ""
         message = f"缺少「{ctx.category.name}」类项目的★★★核心指标「{template.name}」{unit}。"
@@ -301,20 +322,50 @@ def _g10_percentage(ctx: GoalContext) -> list[Hit]:
 
 
 def _g11_duplicates(ctx: GoalContext) -> list[Hit]:
+    """Each row against the earliest earlier row naming the same indicator (see `_same_indicator`), in one pass:
+    every way two rows can match is a key, and the first row seen under each key is remembered."""
+    if _all_distinct(ctx.rows):
+        return []
     hits = []
+    by_full: dict[str, int] = {}  # full key → first row (equal names; an earlier full key among my variants)
+    by_variant: dict[str, int] = {}  # variant → first row (my full key among an earlier row's variants)
+    by_template: dict[int, int] = {}  # template → first row whose full key is one of its match keys
     for row in ctx.rows:
-        earlier = next((e for e in ctx.rows[: row.index] if _same_indicator(e, row)), None)
-        if earlier is None:
+        full = row.full_key
+        if not full:
             continue
-        message = f"{row.who}与第{earlier.index + 1}项指标「{earlier.name}」重复。"
-        hits.append(Hit(row.index, message, {"duplicate_of": earlier.index, "name": row.name}))
+        variants = row.keys
+        candidates = [by_full[v] for v in variants if v in by_full]
+        if full in by_variant:
+            candidates.append(by_variant[full])
+        if row.template_named and id(row.template) in by_template:
+            candidates.append(by_template[id(row.template)])
+        if candidates:
+            earlier = ctx.rows[min(candidates)]
+            message = f"{row.who}与第{earlier.index + 1}项指标「{earlier.name}」重复。"
+            hits.append(Hit(row.index, message, {"duplicate_of": earlier.index, "name": row.name}))
+        by_full.setdefault(full, row.index)
+        for variant in variants:
+            by_variant.setdefault(variant, row.index)
+        if row.template_named:
+            by_template.setdefault(id(row.template), row.index)
     return hits
+
+
+def _all_distinct(rows: Sequence[Row]) -> bool:
+    """True when no two rows can be one indicator: their name keys are pairwise disjoint and no two of them are
+    full names of one template (the usual table, settled without the pass over keys)."""
+    keys = [key for row in rows for key in row.keys]
+    if len(set(keys)) != len(keys):
+        return False
+    named = [id(row.template) for row in rows if row.template_named]
+    return len(named) == len(set(named))
 
 
 def _same_indicator(a: Row, b: Row) -> bool:
     """True for one indicator named twice: equal names, one name being the other without its bracketed
     qualifier (受益脱贫人口数 / 受益脱贫(建档立卡)人口数), or two full names of one library template.
-    种植面积(梨树) and 种植面积(桃树) stay different."""
+    种植面积(梨树) and 种植面积(桃树) stay different. (The pairwise rule that `_g11_duplicates` applies by keys.)"""
     full_a, full_b = _full_key(a.name), _full_key(b.name)
     if not full_a or not full_b:
         return False
@@ -323,6 +374,12 @@ def _same_indicator(a: Row, b: Row) -> bool:
     return a.template is not None and a.template == b.template and {full_a, full_b} <= a.template.match_keys()
 
 
+@lru_cache(maxsize=65536)  # pure; indicator names repeat across goals
+def _mentions(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
+@lru_cache(maxsize=65536)  # pure; indicator names repeat across goals
 def _full_key(name: str) -> str:
     """Returns the name with brackets dropped but their words kept."""
     return max(name_variants(name), key=len, default="")
@@ -409,7 +466,7 @@ def _g14_beneficiaries(ctx: GoalContext) -> list[Hit] | Skip:
     hits = []
     for row in ctx.rows:
         is_people = split_unit(row.unit)[1] == "人"
-        beneficiary = any(w in row.name for w in ctx.settings.beneficiary_words)
+        beneficiary = _mentions(row.name, ctx.settings.beneficiary_words)
         value = _value_in(row, "人") if is_people and beneficiary else None
         if value is not None and value > population:
             message = f"{row.who}的受益人数{format_number(value)}人超过项目区登记人口{format_number(population)}人。"
@@ -448,6 +505,12 @@ def _g16_graded(ctx: GoalContext) -> list[Hit]:
 
 def _value_in(row: Row, unit: str) -> float | None:
     """Returns the target in `unit`; several items are summed (None if any does not convert)."""
+    if unit not in row.converted:
+        row.converted[unit] = _convert_items(row, unit)
+    return row.converted[unit]
+
+
+def _convert_items(row: Row, unit: str) -> float | None:
     values = [
         convert(item.number, row.item_unit(item.unit), unit) for item in row.parsed.items if item.number is not None
     ]

@@ -28,6 +28,16 @@ class IndicatorDraft:
     weight: float | None = None
     core: bool = False
     library_code: str | None = None
+    # Reviews look drafts up by value (memoised prepared rows): hash the fields once, not on every lookup.
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        fields = (self.level1, self.level2, self.name, self.operator, self.target, self.unit, self.weight, self.core,
+                  self.library_code)  # fmt: skip
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> IndicatorDraft:

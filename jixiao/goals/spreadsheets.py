@@ -1,7 +1,8 @@
 """Goal tables in Excel (绩效目标申报表): one project per workbook, or one sheet holding many projects.
 
 Imports are all-or-nothing: every problem is listed (sheet, row, column, value, expected) and nothing is
-written unless the whole file is valid. Writes are bulk: one transaction, a few queries per thousand rows.
+written unless the whole file is valid. This module reads the layouts; `jixiao.goals.importer` checks and writes
+(bulk: one transaction, plain-row inserts). The project import reads the 绩效指标 sheet of its workbook too.
 """
 
 from __future__ import annotations
@@ -13,20 +14,23 @@ from functools import lru_cache
 from typing import Any
 
 import xlsxwriter
-from django.db import transaction
 
 from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import require_perm
-from jixiao.audit import recorder
-from jixiao.core.excel import CellError, Column, WorkbookError, iter_sheet_rows, parse_bool, parse_decimal, read_table
-from jixiao.goals import checks
-from jixiao.goals.actions import clean_indicator
-from jixiao.goals.models import EDITABLE, Goal, GoalEvent, GoalIndicator
-from jixiao.indicators.library import db_library
-from jixiao.indicators.library_data import DIMENSIONS, normalize_level, normalize_name, style_for_year
-from jixiao.indicators.models import IndicatorTemplate
+from jixiao.core.bulk import with_gc_paused
+from jixiao.core.excel import (
+    CellError,
+    Column,
+    WorkbookError,
+    open_book,
+    parse_bool,
+    parse_decimal,
+    read_table,
+    sheet_rows,
+)
+from jixiao.goals.models import Goal, GoalIndicator
+from jixiao.indicators.library_data import DIMENSIONS, normalize_level, normalize_name
 from jixiao.indicators.values import KNOWN_UNITS, canonical_unit, normalize_operator
-from jixiao.projects.models import Project
 
 SINGLE_SHEET = "绩效目标申报表"
 MANY_SHEET = "绩效指标"
@@ -112,20 +116,32 @@ class ParsedGoal:
 # --- reading ------------------------------------------------------------------------------------------------
 
 
-def parse_goals(data: bytes, *, file_name: str) -> tuple[str, dict[str, ParsedGoal]]:
-    """Returns (sheet name, goals by project code) from either layout; raises WorkbookError."""
-    first = [list(r) for _, r in zip(range(30), iter_sheet_rows(data), strict=False)]
+def parse_goals(
+    data: bytes, *, file_name: str, book: Any = None, sheet_name: str | None = None, rows: list | None = None
+) -> tuple[str, dict[str, ParsedGoal]]:
+    """Returns (sheet name, goals by project code) from either layout; raises WorkbookError.
+
+    Reads the first sheet unless `sheet_name` is given; `book` is the caller's `open_book(data)`, `rows` the
+    sheet's `sheet_rows` when the caller has them."""
+    book = book if book is not None else open_book(data)
+    sheet_name = sheet_name or book.sheet_names[0]
+    if rows is None:
+        rows = sheet_rows(book, sheet_name)  # the sheet is parsed once, for the header search and the table
+    first = rows[:30]
     header_at = next((i for i, r in enumerate(first) if "三级指标" in [str(c).strip() for c in r]), None)
     if header_at is None:
         raise WorkbookError(
             [CellError(file_name, expected="找不到指标表标题行(应含“一级指标、二级指标、三级指标”等列)")]
         )
     header = [str(c).strip() for c in first[header_at]]
+    read = {"file_name": file_name, "header_row": header_at + 1, "sheet_name": sheet_name, "book": book, "rows": rows}
     if "项目编码" in header:
-        table = read_table(data, file_name=file_name, columns=MANY_COLUMNS, header_row=header_at + 1)
+        table = read_table(data, columns=MANY_COLUMNS, **read)
         goals: dict[str, ParsedGoal] = {}
         for row_no, record in table.rows:
-            goal = goals.setdefault(record["project"], ParsedGoal(record["project"], row_no))
+            goal = goals.get(record["project"])
+            if goal is None:
+                goal = goals[record["project"]] = ParsedGoal(record["project"], row_no)
             goal.overall_goal = goal.overall_goal or (record.get("overall_goal") or "")
             goal.rows.append((row_no, record))
         return table.sheet, goals
@@ -134,109 +150,23 @@ def parse_goals(data: bytes, *, file_name: str) -> tuple[str, dict[str, ParsedGo
     code = code[:-2] if code.endswith(".0") else code
     if not code:
         raise WorkbookError([CellError(file_name, SINGLE_SHEET, None, "项目编码", None, "表头缺少“项目编码”")])
-    table = read_table(data, file_name=file_name, columns=INDICATOR_COLUMNS, header_row=header_at + 1)
+    table = read_table(data, columns=INDICATOR_COLUMNS, **read)
     goal = ParsedGoal(code, header_at + 1, str(labels.get("年度总体目标") or "").strip(), table.rows)
     return table.sheet, {code: goal}
 
 
+@with_gc_paused
 def import_goals(data: bytes, *, file_name: str, acting_user: Any) -> dict[str, int]:
-    """Validates the whole file, then replaces the indicator tables of its projects in one transaction."""
+    """Validates the whole file, then replaces the indicator tables of its projects in one transaction.
+
+    Reads the 绩效指标 sheet when the workbook has one (a project-library workbook carrying goals), else the first."""
+    from jixiao.goals.importer import import_parsed_goals
+
     require_perm(acting_user, Perm.GOALS_FILL)
-    sheet, parsed = parse_goals(data, file_name=file_name)
-    projects = {p.code: p for p in _fillable(acting_user).filter(code__in=list(parsed))}
-    goals = {g.project_id: g for g in Goal.objects.filter(project__in=list(projects.values()))}
-    errors: list[CellError] = []
-    for code, item in parsed.items():
-        project = projects.get(code)
-        if project is None:
-            errors.append(
-                CellError(file_name, sheet, item.first_row, "项目编码", code, "项目不存在或不在您的填报范围内")
-            )
-            continue
-        goal = goals.get(project.pk)
-        if goal is not None and (goal.locked or goal.status not in EDITABLE):
-            errors.append(CellError(file_name, sheet, item.first_row, "项目编码", code,
-                                    f"该项目的绩效目标处于“{goal.get_status_display()}”状态,不能导入修改"))  # fmt: skip
-        errors += _duplicates(item, file_name, sheet)
-    if errors:
-        raise WorkbookError(errors[:500])
-    return _write(parsed, projects, goals, acting_user)
-
-
-def _fillable(user: Any):
-    queryset = Project.objects.select_related("category", "subcategory", "region")
-    return queryset if user is None else queryset.filter(pk__in=Project.objects.visible_to(user, Perm.GOALS_FILL))
-
-
-def _duplicates(item: ParsedGoal, file_name: str, sheet: str) -> list[CellError]:
-    seen: dict[tuple[str, str, str], int] = {}
-    errors = []
-    for row_no, record in item.rows:
-        key = (record["level1"], record["level2"], _name_key(record["name"]))
-        if key in seen:
-            errors.append(CellError(file_name, sheet, row_no, "三级指标", record["name"],
-                                    f"与第 {seen[key]} 行重复(同一项目同一指标只能填一行)"))  # fmt: skip
-        else:
-            seen[key] = row_no
-    return errors
-
-
-@transaction.atomic
-def _write(parsed: dict[str, ParsedGoal], projects: dict[str, Project], goals: dict[int, Goal], actor: Any) -> dict:
-    """Builds every goal and row in memory, reviews them there, then bulk-writes goals, rows, events, audit."""
-    user = actor if getattr(actor, "pk", None) else None
-    templates = _templates()
-    libraries: dict[int, Any] = {}
-    new: list[Goal] = []
-    rows: list[GoalIndicator] = []
-    for code, item in parsed.items():
-        project = projects[code]
-        goal = goals.get(project.pk)
-        if goal is None:
-            style = style_for_year(project.year)
-            goal = Goal(project=project, year=project.year, style=style, profile=checks.profile_code_for(style),
-                        created_by=user)  # fmt: skip
-            new.append(goal)
-        goal.project = project
-        goal.overall_goal = item.overall_goal
-        table = _rows(goal, item, templates)
-        if goal.year not in libraries:
-            libraries[goal.year] = db_library(goal.year)
-        library = libraries[goal.year]
-        checks.apply_findings(goal, checks.review(goal, table, library))
-        rows += table
-    existing = [g for g in goals.values()]
-    Goal.objects.bulk_create(new, batch_size=1000)
-    if existing:
-        GoalIndicator.objects.filter(goal__in=existing).delete()
-        fields = ["overall_goal", "findings", "error_count", "warning_count", "checked_at"]
-        Goal.objects.bulk_update(existing, fields, batch_size=500)
-    for row in rows:
-        row.goal_id = row.goal.pk
-    GoalIndicator.objects.bulk_create(rows, batch_size=2000)
-    written = new + existing
-    GoalEvent.objects.bulk_create(
-        [GoalEvent(goal=g, actor=user, kind="import", from_status=g.status, to_status=g.status, version=g.version)
-         for g in written], batch_size=1000)  # fmt: skip
-    recorder.record_many(actor, "update", written, note="Excel 导入绩效目标")
-    return {"goals": len(written), "created": len(new), "updated": len(existing), "indicators": len(rows)}
-
-
-def _rows(goal: Goal, item: ParsedGoal, templates: dict[str, IndicatorTemplate]) -> list[GoalIndicator]:
-    records = [clean_indicator({**r, "template": None}) for _, r in item.rows]
-    if all(r["weight"] is None for r in records):
-        for record, weight in zip(records, checks.suggested_weights(goal, [r["level1"] for r in records]), strict=True):
-            record["weight"] = weight
-    for record in records:
-        record["template"] = templates.get(_name_key(record["name"]))
-    return [GoalIndicator(goal=goal, sort=sort, **record) for sort, record in enumerate(records)]
-
-
-def _templates() -> dict[str, IndicatorTemplate]:
-    found: dict[str, IndicatorTemplate] = {}
-    for template in IndicatorTemplate.objects.order_by("-valid_from", "pk"):
-        found.setdefault(normalize_name(template.name), template)
-    return found
+    book = open_book(data)
+    many = MANY_SHEET if MANY_SHEET in book.sheet_names else None
+    sheet, parsed = parse_goals(data, file_name=file_name, book=book, sheet_name=many)
+    return import_parsed_goals(parsed, sheet=sheet, file_name=file_name, acting_user=acting_user, audit_file=True)
 
 
 # --- writing ------------------------------------------------------------------------------------------------

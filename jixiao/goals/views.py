@@ -19,7 +19,7 @@ from jixiao.core.downloads import file_response
 from jixiao.core.excel import WorkbookError, read_upload, write_workbook
 from jixiao.core.listing import paginate, query_without
 from jixiao.core.types import AuthedRequest
-from jixiao.goals import actions, spreadsheets
+from jixiao.goals import actions, checks, spreadsheets
 from jixiao.goals.models import Goal, GoalIndicator, GoalStatus, Grade
 from jixiao.goals.selectors import visible_goals
 from jixiao.goals.tasks import start_batch_review
@@ -95,7 +95,7 @@ def _table_context(request: AuthedRequest, goal: Goal) -> dict[str, Any]:
     for index, row in enumerate(rows):
         row.row_findings = goal.findings_for(index)  # type: ignore[attr-defined]
     can_fill = goal.can_edit() and _may(request.user, goal, Perm.GOALS_FILL)
-    library = db_library(goal.year).templates_for(spreadsheets.checks.category_code(goal)) if can_fill else []
+    library = db_library(goal.year).templates_for(checks.category_code(goal)) if can_fill else []
     templates = [
         t for t in IndicatorTemplate.objects.filter(code__in=[t.code for t in library]) if t.valid_in(goal.year)
     ]

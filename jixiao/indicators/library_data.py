@@ -15,8 +15,9 @@ Codes are never reused: retire a template by removing its categories, not by ren
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any, TypeVar
 
 STYLE_88, STYLE_101 = "88", "101"
 
@@ -47,6 +48,7 @@ def style_for_year(year: int, *, first_101_year: int = STYLE_101_FROM) -> str:
     return STYLE_101 if year >= first_101_year else STYLE_88
 
 
+@lru_cache(maxsize=1024)  # pure and hot: every indicator row of every goal reviewed or imported
 def normalize_level(text: str | None) -> str:
     """Returns a dimension name without decoration: "产出指标" → "产出", " 数量指标 " → "数量"."""
     level = re.sub(r"[\s★]", "", text or "")
@@ -131,7 +133,12 @@ class IndicatorTemplate:
 
     def match_keys(self) -> frozenset[str]:
         """Returns every matching key of the name and its aliases (see `name_variants`)."""
-        return frozenset().union(*(name_variants(n) for n in (self.name, *self.aliases)))
+        return _match_keys(self.name, self.aliases)
+
+
+@cache  # the review asks a template for its keys once per indicator row
+def _match_keys(name: str, aliases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*(name_variants(n) for n in (name, *aliases)))
 
 
 def _c(code: str, name: str, span: tuple, parent: str | None = None, *, common: bool = True) -> Category:
@@ -536,15 +543,43 @@ TEMPLATES: tuple[IndicatorTemplate, ...] = (
 )  # fmt: skip
 
 
+_MEMO_LIMIT = 50_000
+_T = TypeVar("_T")
+
+
 @dataclass(frozen=True)
 class LibraryView:
-    """The library as review needs it; build one from these constants or from database rows."""
+    """The library as review needs it; build one from these constants or from database rows.
+
+    Lookups are memoised on the view (it is immutable): a batch review or an import asks the same questions
+    for thousands of goals."""
 
     categories: tuple[Category, ...]
     templates: tuple[IndicatorTemplate, ...]
+    _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def category(self, code_or_name: str | None, year: int | None = None) -> Category | None:
         """Returns the category by code (any case) or by Chinese name valid in `year` (top level first)."""
+        key = ("category", code_or_name, year)
+        if key not in self._memo:
+            self._remember(key, self._category(code_or_name, year))
+        return self._memo[key]
+
+    def recall(self, key: tuple) -> Any:
+        """Returns what `remember` stored under `key` for this view, or None: for results that depend only on the
+        key and the library (the review's prepared rows)."""
+        return self._memo.get(key)
+
+    def remember(self, key: tuple, value: _T) -> _T:
+        self._remember(key, value)
+        return value
+
+    def _remember(self, key: tuple, value: object) -> None:
+        if len(self._memo) >= _MEMO_LIMIT:  # the shipped view lives as long as the process: stay bounded
+            self._memo.clear()
+        self._memo[key] = value
+
+    def _category(self, code_or_name: str | None, year: int | None) -> Category | None:
         wanted = (code_or_name or "").strip()
         for category in self.categories:
             if category.code.lower() == wanted.lower():
@@ -558,20 +593,35 @@ class LibraryView:
 
     def templates_for(self, code: str) -> list[IndicatorTemplate]:
         """Returns the templates offered for a category: cross-cutting, the parent's, then its own."""
-        category = self.category(code)
-        if category is None:
-            return []
-        wanted = {category.code, category.parent} - {None}
-        if category.common_indicators:
-            wanted.add(COMMON)
-        return [t for t in self.templates if wanted.intersection(t.categories)]
+        return list(self._templates_for(code))
+
+    def _templates_for(self, code: str | None) -> tuple[IndicatorTemplate, ...]:
+        key = ("templates_for", code)
+        found = self._memo.get(key)
+        if found is None:
+            category = self.category(code)
+            if category is None:
+                found = ()
+            else:
+                wanted = {category.code, category.parent} - {None}
+                if category.common_indicators:
+                    wanted.add(COMMON)
+                found = tuple(t for t in self.templates if wanted.intersection(t.categories))
+            self._remember(key, found)
+        return found
 
     def core_templates(self, code: str) -> list[IndicatorTemplate]:
-        return [t for t in self.templates_for(code) if t.core]
+        return [t for t in self._templates_for(code) if t.core]
 
     def match(self, name: str, category: str | None = None, code: str | None = None) -> IndicatorTemplate | None:
         """Returns the template for an indicator: by template code, else by name within the category,
         else by name anywhere in the library."""
+        key = ("match", name, category, code)
+        if key not in self._memo:
+            self._remember(key, self._match(name, category, code))
+        return self._memo[key]
+
+    def _match(self, name: str, category: str | None, code: str | None) -> IndicatorTemplate | None:
         if code:
             found = next((t for t in self.templates if t.code == code), None)
             if found:
@@ -579,8 +629,8 @@ class LibraryView:
         keys = name_variants(name)
         if not keys:
             return None
-        pools = [self.templates_for(category)] if category else []
-        for pool in [*pools, list(self.templates)]:
+        pools = [self._templates_for(category)] if category else []
+        for pool in [*pools, self.templates]:
             found = next((t for t in pool if keys & t.match_keys()), None)
             if found:
                 return found

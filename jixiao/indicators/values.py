@@ -179,6 +179,17 @@ def format_number(number: float) -> str:
 
 def normalize_operator(value: object) -> str | None:
     """Returns ≥ ≤ = or 定性 for an operator as written (">=", "不低于", ">" …), or None if unknown/blank."""
+    if isinstance(value, str):
+        return _normalize_operator_cached(value)
+    return _normalize_operator(value)
+
+
+@lru_cache(maxsize=4096)  # pure; imports and reviews see the same few spellings on every row
+def _normalize_operator_cached(value: str) -> str | None:
+    return _normalize_operator(value)
+
+
+def _normalize_operator(value: object) -> str | None:
     text = normalize_text(value).replace(" ", "")
     return _OPERATOR_NAMES.get(text) or _OPERATOR_NAMES.get(text.lower())
 
@@ -222,6 +233,7 @@ def _canonical_unit(unit: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # pure and hot: the review converts every quantitative target
 def split_unit(unit: str | None) -> tuple[float, str]:
     """Returns (scale, base unit): 万元 → (10000, 元), 万元/户 → (10000, 元/户), 人 → (1, 人)."""
     text = canonical_unit(unit)
@@ -238,13 +250,26 @@ def convert(number: float, from_unit: str | None, to_unit: str | None) -> float 
 
     万 and 亿 scale only when the units differ; an empty unit is taken to be the other unit.
     """
+    scales = _scales(from_unit, to_unit)
+    if scales is None:
+        return None
+    return number if scales is _SAME else number * scales[0] / scales[1]
+
+
+_SAME = (1.0, 1.0)
+
+
+@lru_cache(maxsize=4096)  # pure; a review converts between the same few units over and over
+def _scales(from_unit: str | None, to_unit: str | None) -> tuple[float, float] | None:
+    """Returns (from scale, to scale) of a conversion, _SAME when the number stays as it is, None when the units
+    are not the same kind."""
     source, target = canonical_unit(from_unit), canonical_unit(to_unit)
     if not source or not target or source == target:
-        return number
+        return _SAME
     (from_scale, from_base), (to_scale, to_base) = split_unit(source), split_unit(target)
     if from_base and from_base != to_base:
         return None
-    return number * from_scale / to_scale
+    return from_scale, to_scale
 
 
 def parse_target(text: object, *, level1: str | None = None, level2: str | None = None, name: str = "") -> ParsedValue:

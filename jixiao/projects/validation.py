@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from jixiao.orgs.models import RegionLevel, UnitKind
+from jixiao.orgs.models import Region, RegionLevel, Unit, UnitKind
 from jixiao.projects.models import Category, FundSource, Project
 
 MAX_FUND_WAN = Decimal("10000000")
@@ -19,7 +20,48 @@ class FundLine(Protocol):
     amount_wan: Decimal
 
 
-def project_errors(project: Project, funds: Sequence[FundLine]) -> dict[str, str]:
+class ProjectFields(Protocol):
+    """What the rules read: a Project, or a plain record of one while an import is still being checked."""
+
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def category_id(self) -> int | None: ...
+    @property
+    def category(self) -> Category | None: ...
+    @property
+    def subcategory_id(self) -> int | None: ...
+    @property
+    def subcategory(self) -> Category | None: ...
+    @property
+    def region_id(self) -> int | None: ...
+    @property
+    def region(self) -> Region: ...
+    @property
+    def department_id(self) -> int | None: ...
+    @property
+    def department(self) -> Unit: ...
+    @property
+    def division_id(self) -> int | None: ...
+    @property
+    def division(self) -> Unit | None: ...
+    @property
+    def evaluator_id(self) -> int | None: ...
+    @property
+    def evaluator(self) -> Unit | None: ...
+    @property
+    def planned_start(self) -> dt.date | None: ...
+    @property
+    def planned_end(self) -> dt.date | None: ...
+    @property
+    def persons(self) -> int: ...
+    @property
+    def poverty_persons(self) -> int: ...
+    @property
+    def monitored_persons(self) -> int: ...
+
+
+def project_errors(project: ProjectFields | Project, funds: Sequence[FundLine]) -> dict[str, str]:
     """Return {field: Chinese message} for every broken rule; empty when the project is consistent.
 
     The project's related objects must be set (not only their ids): imports attach them from lookups, so this

@@ -12,7 +12,7 @@ from jixiao.core.downloads import file_response
 from jixiao.core.excel import WorkbookError, read_upload, write_workbook
 from jixiao.core.listing import paginate, query_without, sort
 from jixiao.orgs.models import Region, RegionLevel
-from jixiao.projects import spreadsheets, transitions
+from jixiao.projects import importer, spreadsheets, transitions
 from jixiao.projects.actions import (
     ProjectRefused,
     can_transition,
@@ -164,13 +164,15 @@ def project_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             data = read_upload(upload, file_name=upload.name)
-            counts = spreadsheets.import_projects(data, file_name=upload.name, acting_user=request.user)
+            counts = importer.import_projects(data, file_name=upload.name, acting_user=request.user)
         except WorkbookError as exc:
             errors = exc.errors
         else:
+            goals = f";绩效目标 {counts['goals']} 个、指标 {counts['indicators']} 项" if "goals" in counts else ""
             messages.success(
                 request,
-                f"导入完成:新增 {counts['created']} 个项目,更新 {counts['updated']} 个,未变化 {counts['unchanged']} 个。",
+                f"导入完成:新增 {counts['created']} 个项目,更新 {counts['updated']} 个,未变化 {counts['unchanged']} 个"
+                f"{goals}。",
             )
             return redirect("projects:project_list")
     return render(request, "projects/import.html", {"form": form, "errors": errors})

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from jixiao.audit.models import AuditLog
 from jixiao.core.excel import WorkbookError, write_workbook
+from jixiao.projects.importer import import_projects
 from jixiao.projects.models import Project, ProjectEvent, ProjectFund
-from jixiao.projects.spreadsheets import COLUMNS, SHEET, export_rows, import_projects
+from jixiao.projects.spreadsheets import COLUMNS, SHEET, export_rows
 
 pytestmark = pytest.mark.django_db
 
