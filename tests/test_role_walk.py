@@ -3,7 +3,8 @@
 Expectations live in tests/walk/<area>.py: PAGES maps a url name to (method, roles allowed); API_ROUTES maps
 (method, path) to (roles allowed, JSON body). A route without an expectation fails this test. Route parameters are
 filled from the areas' `targets(demo)`: a page's `pk` by the url name's kind (`orgs:unit_detail` → "unit"), any
-other `<name>_id` parameter by its name (`assignment_id` → "assignment"), API path parameters `{unit_id}` likewise.
+other `<name>_id` parameter by its name (`assignment_id` → "assignment"), API path parameters `{unit_id}` likewise
+and any other API path parameter `{code}` by the plain value targets["code"].
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def _page_url(name: str, targets) -> str:
 
 
 def _api_path(template: str, targets) -> str:
-    return re.sub(r"\{(\w+)_id\}", lambda m: str(targets[m.group(1)].pk), template)
+    """Fill `{unit_id}` with targets["unit"].pk and any other `{name}` with the plain value targets["name"]."""
+    path = re.sub(r"\{(\w+)_id\}", lambda m: str(targets[m.group(1)].pk), template)
+    return re.sub(r"\{(\w+)\}", lambda m: str(targets[m.group(1)]), path)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

@@ -53,6 +53,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem("自评任务", "selfeval:campaign_list", Perm.PROJECTS_VIEW),
             NavItem("发起自评", "selfeval:campaign_create", Perm.SELFEVAL_MANAGE),
+            NavItem("评分方案", "selfeval:profile_list", Perm.PROJECTS_VIEW),
         ),
     ),
     NavSection(

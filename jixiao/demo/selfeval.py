@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from jixiao.selfeval.actions import do_open_campaign, do_review_self_evaluation, do_submit_self_evaluation, rescore
+from jixiao.selfeval.entry import sum_funds
 from jixiao.selfeval.models import Campaign, ScoringProfileRecord, SelfEvaluation, SelfEvaluationIndicator
 from jixiao.selfeval.results import do_apply_results
 from jixiao.selfeval.scoring import QUALITATIVE, normalize_operator, parse_number
@@ -57,7 +58,10 @@ def _fill(ev: SelfEvaluation, rng: random.Random) -> None:
     for row in rows:
         _actual(row, rng.uniform(low, high), quality)
     share = Decimal(str(round(rng.uniform(*EXECUTION[quality]), 4)))
-    ev.budget_executed = (ev.budget_annual * share).quantize(Decimal("0.01"))
+    ev.fiscal_executed = (ev.fiscal_annual * share).quantize(Decimal("0.01"))
+    if ev.carryover_annual:
+        ev.carryover_executed = (ev.carryover_annual * share).quantize(Decimal("0.01"))
+    sum_funds(ev)
     ev.overall_actual = (
         "基本完成年度建设任务,带动脱贫户增收。" if quality != "poor" else "项目进度滞后,部分内容未完成。"
     )
@@ -114,6 +118,8 @@ def _create() -> Campaign:
         kind = index % 10
         if kind == 0 or not ev.indicators.exists():
             continue  # not started
+        if kind in (3, 7):  # some projects also spend money carried over from last year (上年结转资金)
+            ev.carryover_initial = ev.carryover_annual = (ev.fiscal_annual * Decimal("0.1")).quantize(Decimal("0.01"))
         _fill(ev, rng)
         if kind == 1:
             continue  # being filled

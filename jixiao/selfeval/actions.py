@@ -14,10 +14,19 @@ from django.utils import timezone
 from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import require_perm
 from jixiao.audit.models import AuditAction
-from jixiao.audit.recorder import record, record_created, record_updated, snapshot
+from jixiao.audit.recorder import record, record_created, record_deleted, record_updated, snapshot
 from jixiao.orgs.models import Region, Unit
 from jixiao.projects.models import Project
 from jixiao.selfeval import sources
+from jixiao.selfeval.entry import (
+    FUND_FIELDS,
+    ROW_FIELDS,
+    EntryProblem,
+    EntryRefused,
+    fund_problems,
+    row_problems,
+    sum_funds,
+)
 from jixiao.selfeval.models import (
     Campaign,
     CampaignStatus,
@@ -31,14 +40,7 @@ from jixiao.selfeval.models import (
 from jixiao.selfeval.rescore import EVALUATION_SCORE_FIELDS, INDICATOR_SCORE_FIELDS, apply_scores
 from jixiao.selfeval.scoring import missing_explanations
 
-EVALUATION_FIELDS = (
-    "budget_initial",
-    "budget_annual",
-    "budget_executed",
-    "budget_explanation",
-    "overall_target",
-    "overall_actual",
-)
+EVALUATION_FIELDS = (*FUND_FIELDS, "budget_explanation", "overall_target", "overall_actual")
 INDICATOR_FIELDS = (
     "level1",
     "level2",
@@ -53,7 +55,7 @@ INDICATOR_FIELDS = (
     "share",
     "explanation",
 )
-ACTUAL_FIELDS = ("actual", "applicable", "tier", "share", "explanation")
+ACTUAL_FIELDS = ROW_FIELDS
 
 
 def campaign_projects(*, year: int, department: Unit | None, district: Region | None):
@@ -110,18 +112,20 @@ def do_open_campaign(
     )
     districts = _district_ids()
     executed = sources.executed_amounts(in_scope.values("id"), year)
-    evaluations = [
-        SelfEvaluation(
+    evaluations = []
+    for pk, department_id, path, budget_wan, fund_total in projects:
+        evaluation = SelfEvaluation(
             campaign=campaign,
             project_id=pk,
             department_id=department_id,
             district_id=district_of(path, districts),
-            budget_initial=(budget_wan or fund_total or 0) * 10000,
-            budget_annual=(budget_wan or fund_total or 0) * 10000,
-            budget_executed=executed.get(pk),
+            # 当年财政拨款 from the project's budget and the year's payments; 上年结转 / 其他 are the unit's to enter.
+            fiscal_initial=(budget_wan or fund_total or 0) * 10000,
+            fiscal_annual=(budget_wan or fund_total or 0) * 10000,
+            fiscal_executed=executed.get(pk),
         )
-        for pk, department_id, path, budget_wan, fund_total in projects
-    ]
+        sum_funds(evaluation)
+        evaluations.append(evaluation)
     SelfEvaluation.objects.bulk_create(evaluations, batch_size=2000)
     _copy_goal_indicators(campaign, profile, in_scope.values("id"))
     record_created(acting_user, campaign, note=f"发起自评,覆盖 {len(evaluations)} 个项目")
@@ -167,8 +171,14 @@ def do_save_self_evaluation(
     acting_user: Any,
     changes: dict[str, Any],
     indicators: list[dict[str, Any]] | None = None,
+    actuals: dict[int, dict[str, Any]] | None = None,
 ) -> SelfEvaluation:
-    """Save the 自评表's amounts, texts and indicator rows (a full list replaces the rows), then re-score it."""
+    """Save the 自评表's amounts and texts and its rows, then re-score it; raise EntryRefused and save nothing when
+    any entry is bad.
+
+    `indicators` (a full list) replaces every row; `actuals` sets only what a unit enters (actual, 适用, tier,
+    share, explanation) on the rows with those 序号. The funds block is checked when `changes` touch it.
+    """
     _require_scope(acting_user, evaluation, Perm.SELFEVAL_FILL)
     if not evaluation.can_edit():
         raise ValidationError("该自评表已提交或任务已结束,不能修改。")
@@ -177,57 +187,117 @@ def do_save_self_evaluation(
         raise ValidationError(f"不能修改字段:{', '.join(sorted(unknown))}")
     before = snapshot(evaluation)
     for name, value in changes.items():
+        if value is None and not name.endswith("_executed"):
+            value = Decimal(0) if name in FUND_FIELDS else ""  # a blank budget is 0, a blank text is empty
         setattr(evaluation, name, value)
-    evaluation.full_clean(exclude=["campaign", "project", "department", "district"])
+    sum_funds(evaluation)
+    profile = evaluation.campaign.profile.profile()
+    problems: list[EntryProblem] = []
+    if set(changes) & {*FUND_FIELDS, "budget_explanation"}:
+        problems += fund_problems(evaluation, profile)
+    # The funds' check constraint is what fund_problems reports in Chinese; validate the other fields here.
+    evaluation.full_clean(exclude=["campaign", "project", "department", "district"], validate_constraints=False)
+    existing = list(evaluation.indicators.order_by("position"))
+    row_before = {row.position: snapshot(row) for row in existing}
+    if indicators is not None:
+        rows, removed = _replacement_rows(evaluation, existing, indicators)
+        problems += [p for row in rows for p in row_problems(row, profile, fields=None)]
+    else:
+        rows, removed = existing, []
+        if actuals:
+            problems += _apply_actuals(rows, actuals, profile)
+    if problems:
+        raise EntryRefused(problems)
     evaluation.save()
     if indicators is not None:
-        _replace_indicators(evaluation, indicators)
-    rescore(evaluation)
+        SelfEvaluationIndicator.objects.filter(pk__in=[r.pk for r in removed]).delete()
+        for row in rows:
+            row.save()
+    elif actuals:
+        touched = [row for row in rows if row.position in actuals]
+        SelfEvaluationIndicator.objects.bulk_update(touched, list(ACTUAL_FIELDS))
+    rescore(evaluation, rows)
     record_updated(acting_user, evaluation, before, note="填报绩效自评表")
+    _record_rows(acting_user, rows, removed, row_before)
     return evaluation
 
 
-def _replace_indicators(evaluation: SelfEvaluation, items: list[dict[str, Any]]) -> None:
-    existing = {row.position: row for row in evaluation.indicators.all()}
+def _replacement_rows(
+    evaluation: SelfEvaluation, existing: list[SelfEvaluationIndicator], items: list[dict[str, Any]]
+) -> tuple[list[SelfEvaluationIndicator], list[SelfEvaluationIndicator]]:
+    """Return the rows a full list makes (existing ones reused by 序号, unsaved) and the rows it drops."""
+    by_position = {row.position: row for row in existing}
     rows = []
     for position, item in enumerate(items, start=1):
         unknown = set(item) - set(INDICATOR_FIELDS) - {"position"}
         if unknown:
             raise ValidationError(f"第 {position} 项指标含不能修改的字段:{', '.join(sorted(unknown))}")
-        row = existing.pop(position, None) or SelfEvaluationIndicator(evaluation=evaluation, position=position)
+        row = by_position.pop(position, None) or SelfEvaluationIndicator(evaluation=evaluation, position=position)
         for name, value in item.items():
             if name != "position":
                 setattr(row, name, "" if value is None and name not in ("weight", "share") else value)
         row.full_clean(exclude=["evaluation"])
         rows.append(row)
-    SelfEvaluationIndicator.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+    return rows, list(by_position.values())
+
+
+def _apply_actuals(
+    rows: list[SelfEvaluationIndicator], actuals: dict[int, dict[str, Any]], profile: Any
+) -> list[EntryProblem]:
+    """Set the entered values on the rows with those 序号; return every problem with them."""
+    by_position = {row.position: row for row in rows}
+    problems = []
+    for position, values in sorted(actuals.items()):
+        row = by_position.get(position)
+        if row is None:
+            problems.append(EntryProblem(position, "position", position, f"没有序号为 {position} 的指标"))
+            continue
+        unknown = set(values) - set(ACTUAL_FIELDS)
+        if unknown:
+            raise ValidationError(f"第 {position} 项指标含不能修改的字段:{', '.join(sorted(unknown))}")
+        for name, value in values.items():
+            if value is None and name != "share":
+                value = name == "applicable" or ""  # a missing 适用 mark means applicable, missing text is blank
+            setattr(row, name, value)
+        row.tier = row.tier.strip()
+        try:
+            row.full_clean(exclude=["evaluation"])
+        except ValidationError as exc:
+            message = f"第 {position} 项指标「{row.name}」:{';'.join(exc.messages)}"
+            problems.append(EntryProblem(position, "actual", row.actual, message))
+            continue
+        problems += row_problems(row, profile)
+    return problems
+
+
+def _record_rows(
+    actor: Any,
+    rows: list[SelfEvaluationIndicator],
+    removed: list[SelfEvaluationIndicator],
+    before: dict[int, dict[str, Any]],
+) -> None:
     for row in rows:
-        row.save()
+        if row.position in before and before[row.position].get("id") == row.pk:
+            record_updated(actor, row, before[row.position], note="填报自评指标")
+        else:
+            record_created(actor, row, note="新增自评指标")
+    for row in removed:
+        record_deleted(actor, row, note="删除自评指标")
 
 
 @transaction.atomic
 def do_save_actuals(
     *, evaluation: SelfEvaluation, acting_user: Any, executed: Decimal | None, rows: dict[int, dict[str, Any]]
 ) -> SelfEvaluation:
-    """Save imported or entered actuals by row position (target, weight and names stay as the goal set them)."""
+    """Save imported actuals by row position: 序号 0 is 当年财政拨款's 全年执行数 and the budget explanation."""
     _require_scope(acting_user, evaluation, Perm.SELFEVAL_FILL)
     if not evaluation.can_edit():
         raise ValidationError(f"「{evaluation.project.name}」的自评表已提交或任务已结束,不能修改。")
-    before = snapshot(evaluation)
-    if executed is not None:
-        evaluation.budget_executed = executed
+    changes: dict[str, Any] = {} if executed is None else {"fiscal_executed": executed}
     if 0 in rows:
-        evaluation.budget_explanation = rows[0].get("explanation", evaluation.budget_explanation)
-    evaluation.save(update_fields=["budget_executed", "budget_explanation", "updated_at"])
-    indicators = list(evaluation.indicators.order_by("position"))
-    for row in indicators:
-        for name, value in rows.get(row.position, {}).items():
-            if name in ACTUAL_FIELDS:
-                setattr(row, name, value)
-    SelfEvaluationIndicator.objects.bulk_update(indicators, list(ACTUAL_FIELDS))
-    rescore(evaluation, indicators)
-    record_updated(acting_user, evaluation, before, note="填报实际完成值")
-    return evaluation
+        changes["budget_explanation"] = rows[0].get("explanation", evaluation.budget_explanation)
+    actuals = {position: values for position, values in rows.items() if position != 0}
+    return do_save_self_evaluation(evaluation=evaluation, acting_user=acting_user, changes=changes, actuals=actuals)
 
 
 def _event(evaluation: SelfEvaluation, actor: Any, kind: str, to_status: str, opinion: str = "") -> None:

@@ -8,20 +8,11 @@ from typing import Any
 
 from jixiao.accounts.permissions import Perm
 from jixiao.core.excel import CellError, WorkbookError, parse_bool, parse_int, read_table
+from jixiao.selfeval.entry import EXPLANATION, fund_problems, row_problems, sum_funds
 from jixiao.selfeval.models import SelfEvaluation
-from jixiao.selfeval.rescore import budget_input, indicator_input
-from jixiao.selfeval.scoring import (
-    QUALITATIVE,
-    ScoringInputError,
-    normalize_operator,
-    parse_number,
-    score_execution,
-    score_indicator,
-)
+from jixiao.selfeval.scoring import parse_number
 from jixiao.selfeval.spreadsheets import ACTUAL_COLUMNS
 
-TIERS = ("达成", "部分达成", "未达成")
-EXPLANATION = "偏差原因分析及改进措施"
 Plan = dict[SelfEvaluation, tuple[Decimal | None, dict[int, dict[str, Any]]]]
 
 
@@ -102,6 +93,9 @@ def validate_actuals(data: bytes, *, file_name: str, campaign: Any, acting_user:
     return plan
 
 
+COLUMNS_BY_FIELD = {"tier": "完成档次", "share": "完成档次", "applicable": "是否适用", "explanation": EXPLANATION}
+
+
 def _check_evaluation(
     evaluation: SelfEvaluation,
     executed: Decimal | None,
@@ -110,24 +104,19 @@ def _check_evaluation(
     file_name: str,
     sheet: str,
 ) -> list[CellError]:
-    """Check each row's value against its indicator, then the mandatory explanations with the engine."""
+    """Check each row's value against its indicator, then the mandatory explanations, with the engine."""
     errors: list[CellError] = []
     profile = evaluation.campaign.profile.profile()
     indicators = {row.position: row for row in evaluation.indicators.all()}
     budget_row = rows.get(0)
     if budget_row is not None:
-        evaluation.budget_executed = executed if executed is not None else evaluation.budget_executed
+        if executed is not None:
+            evaluation.fiscal_executed = executed
         evaluation.budget_explanation = budget_row["explanation"]
-        try:
-            scored = score_execution(profile, budget_input(evaluation))
-        except ScoringInputError as exc:
-            errors += [
-                _error(file_name, sheet, located, evaluation, 0, "实际完成值", None, p.message) for p in exc.problems
-            ]
-        else:
-            if scored.explanation_required and not scored.explanation.strip():
-                expected = f"{scored.explanation_reason},须填写{EXPLANATION}"
-                errors.append(_error(file_name, sheet, located, evaluation, 0, EXPLANATION, "", expected))
+        sum_funds(evaluation)
+        for problem in fund_problems(evaluation, profile):
+            column = EXPLANATION if problem.field == "budget_explanation" else "实际完成值"
+            errors.append(_error(file_name, sheet, located, evaluation, 0, column, problem.value, problem.message))
     for position, values in rows.items():
         if position == 0:
             continue
@@ -139,33 +128,12 @@ def _check_evaluation(
             continue
         for name, value in values.items():
             setattr(item, name, value)
-        errors += _check_row(item, position, evaluation, located, file_name, sheet, profile)
+        for problem in row_problems(item, profile):
+            column = COLUMNS_BY_FIELD.get(problem.field, "实际完成值")
+            errors.append(
+                _error(file_name, sheet, located, evaluation, position, column, problem.value, problem.message)
+            )
     return errors
-
-
-def _check_row(item, position, evaluation, located, file_name, sheet, profile) -> list[CellError]:
-    where = (file_name, sheet, located, evaluation, position)
-    if not item.applicable:
-        return []
-    operator = normalize_operator(item.operator)
-    if operator == QUALITATIVE:
-        if item.tier and item.tier not in TIERS:
-            return [_error(*where, "完成档次", item.tier, "应为达成、部分达成 或 未达成")]
-        if not item.tier:
-            return []
-    elif item.actual:
-        problem = _number_problem(item.actual, item.unit)
-        if problem:
-            return [_error(*where, "实际完成值", item.actual, f"「{item.name}」的实际完成值{problem}")]
-    else:
-        return []
-    try:
-        scored = score_indicator(profile, indicator_input(item), index=position - 1)
-    except ScoringInputError as exc:
-        return [_error(*where, "实际完成值", item.actual, p.message) for p in exc.problems]
-    if scored.explanation_required and not item.explanation.strip():
-        return [_error(*where, EXPLANATION, "", f"{scored.explanation_reason},须填写{EXPLANATION}")]
-    return []
 
 
 def _error(file_name, sheet, located, evaluation, position, column, value, expected) -> CellError:

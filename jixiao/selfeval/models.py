@@ -12,6 +12,7 @@ from django.db import models
 from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import scope_for
 from jixiao.selfeval.profiles import ProfileError, ScoringProfile, profile_from_dict
+from jixiao.selfeval.scoring import QUALITATIVE, normalize_operator
 
 
 class ScoringProfileRecord(models.Model):
@@ -122,9 +123,40 @@ class SelfEvaluation(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT, db_index=True
     )
-    budget_initial = models.DecimalField("年初预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0))
-    budget_annual = models.DecimalField("全年预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0))
-    budget_executed = models.DecimalField("全年执行数(元)", max_digits=16, decimal_places=2, null=True, blank=True)
+    # 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金; the engine scores budget execution on this total
+    # (the 分值 and 得分 of the official table sit on its row). Actions keep it equal to the sum (`entry.sum_funds`).
+    budget_initial = models.DecimalField(
+        "年度资金总额·年初预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    budget_annual = models.DecimalField(
+        "年度资金总额·全年预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    budget_executed = models.DecimalField(
+        "年度资金总额·全年执行数(元)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    fiscal_initial = models.DecimalField(
+        "当年财政拨款·年初预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    fiscal_annual = models.DecimalField(
+        "当年财政拨款·全年预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    fiscal_executed = models.DecimalField(
+        "当年财政拨款·全年执行数(元)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    carryover_initial = models.DecimalField(
+        "上年结转资金·年初预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    carryover_annual = models.DecimalField(
+        "上年结转资金·全年预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    carryover_executed = models.DecimalField(
+        "上年结转资金·全年执行数(元)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    other_initial = models.DecimalField("其他资金·年初预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0))
+    other_annual = models.DecimalField("其他资金·全年预算数(元)", max_digits=16, decimal_places=2, default=Decimal(0))
+    other_executed = models.DecimalField(
+        "其他资金·全年执行数(元)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
     budget_explanation = models.TextField("预算执行偏差原因分析及改进措施", blank=True)
     overall_target = models.TextField("年度总体目标(预期目标)", blank=True)
     overall_actual = models.TextField("实际完成情况", blank=True)
@@ -145,8 +177,32 @@ class SelfEvaluation(models.Model):
     class Meta:
         verbose_name = "绩效自评表"
         ordering = ["campaign", "project__code"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "project"], name="one_self_evaluation_per_campaign")]
-        indexes = [models.Index(fields=["campaign", "status"]), models.Index(fields=["campaign", "grade"])]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "project"], name="one_self_evaluation_per_campaign"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    fiscal_initial__gte=0, fiscal_annual__gte=0, carryover_initial__gte=0, carryover_annual__gte=0,
+                    other_initial__gte=0, other_annual__gte=0,
+                )
+                & (models.Q(fiscal_executed__isnull=True) | models.Q(fiscal_executed__gte=0))
+                & (models.Q(carryover_executed__isnull=True) | models.Q(carryover_executed__gte=0))
+                & (models.Q(other_executed__isnull=True) | models.Q(other_executed__gte=0)),
+                name="self_evaluation_fund_amounts_not_negative",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["campaign", "grade"]),
+            # Covers the dashboard's one grouped pass (selectors.campaign_dashboard) without reading the wide rows;
+            # project lets a scope joined through the project stay on the index too.
+            models.Index(
+                fields=[
+                    "campaign", "department", "district", "status", "grade", "budget_annual", "budget_executed",
+                    "project",
+                ],
+                name="selfeval_campaign_dashboard",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.campaign.name} · {self.project.name}"
@@ -194,6 +250,10 @@ class SelfEvaluationIndicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_qualitative(self) -> bool:
+        return normalize_operator(self.operator) == QUALITATIVE
+
 
 class EvaluationEventKind(models.TextChoices):
     SUBMIT = "submit", "提交"
@@ -240,7 +300,7 @@ class ResultApplication(models.Model):
     grade = models.CharField("等级", max_length=4)
     consequence = models.CharField("下年预算安排", max_length=16, choices=Consequence.choices)
     rectified = models.BooleanField("已整改", default=True)
-    base_budget = models.DecimalField("本年预算(元)", max_digits=16, decimal_places=2)
+    base_budget = models.DecimalField("本年预算(元)", max_digits=16, decimal_places=2)  # 当年财政拨款 全年预算数
     next_budget = models.DecimalField("下年建议预算(元)", max_digits=16, decimal_places=2)
     reason = models.CharField("依据", max_length=300)
     flag_poor = models.BooleanField("差等级标记", default=False, db_index=True)

@@ -184,12 +184,15 @@ class _Reader:
         self.errors: list[str] = []
 
     def number(self, value: Any, label: str, *, default: Any = None) -> Decimal:
-        if value is None:
+        if value is None or (isinstance(value, str) and not value.strip()):
             value = default
+        if value is None:
+            self.errors.append(f"{label}未填写")
+            return Decimal(0)
         try:
-            if isinstance(value, bool) or value is None:
+            if isinstance(value, bool):
                 raise TypeError
-            number = Decimal(str(value))
+            number = Decimal(str(value).strip())
             if not number.is_finite():
                 raise TypeError
         except (TypeError, InvalidOperation):

@@ -52,9 +52,10 @@ def do_apply_results(
     evaluations = campaign.evaluations.filter(status=EvaluationStatus.APPROVED).exclude(grade="")
     ResultApplication.objects.filter(evaluation__campaign=campaign).delete()
     rows = []
-    for ev in evaluations.only("id", "project_id", "grade", "budget_annual"):
+    # The consequence bears on next year's appropriation, so its base is this year's 当年财政拨款 (not 上年结转/其他).
+    for ev in evaluations.only("id", "project_id", "grade", "fiscal_annual"):
         rectified = ev.project_id not in unrectified_project_ids
-        outcome = consequence_for(ev.grade, base=ev.budget_annual, cut_share=campaign.cut_share, rectified=rectified)
+        outcome = consequence_for(ev.grade, base=ev.fiscal_annual, cut_share=campaign.cut_share, rectified=rectified)
         rows.append(
             ResultApplication(
                 evaluation=ev,
@@ -63,7 +64,7 @@ def do_apply_results(
                 grade=ev.grade,
                 consequence=outcome.consequence,
                 rectified=rectified,
-                base_budget=ev.budget_annual,
+                base_budget=ev.fiscal_annual,
                 next_budget=outcome.next_budget,
                 reason=outcome.reason,
                 flag_poor=ev.grade == "差",

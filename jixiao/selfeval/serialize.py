@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from jixiao.selfeval.models import SelfEvaluation
+from jixiao.selfeval.entry import fund_rows
+from jixiao.selfeval.models import ScoringProfileRecord, SelfEvaluation
+from jixiao.selfeval.profiles import profile_to_dict
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -22,12 +24,23 @@ def evaluation_json(evaluation: SelfEvaluation) -> dict[str, Any]:
         "project_name": evaluation.project.name,
         "status": evaluation.status,
         "status_label": evaluation.get_status_display(),
-        "budget": {
+        "budget": {  # 年度资金总额 (the sum of the sources; what budget execution is scored on)
             "initial": _num(evaluation.budget_initial),
             "annual": _num(evaluation.budget_annual),
             "executed": _num(evaluation.budget_executed),
             "explanation": evaluation.budget_explanation,
         },
+        "funds": [
+            {
+                "source": row.key,
+                "label": row.label,
+                "initial": _num(row.initial),
+                "annual": _num(row.annual),
+                "executed": _num(row.executed),
+                "rate": _num(row.rate),
+            }
+            for row in fund_rows(evaluation)
+        ],
         "overall_target": evaluation.overall_target,
         "overall_actual": evaluation.overall_actual,
         "execution": {
@@ -99,3 +112,25 @@ def dashboard_json(data: dict[str, Any]) -> dict[str, Any]:
         "grades": data["grades"],
         "statuses": data["statuses"],
     }
+
+
+_PROFILE_NUMBERS = {"execution_weight", "indicator_total", "weight", "min", "max", "low", "high", "default",
+                    "over_achievement", "explanation_rate"}  # fmt: skip
+
+
+def _numbers(value: Any, key: str = "") -> Any:
+    """Turn the stored profile's number strings ("12.5") back into JSON numbers."""
+    if isinstance(value, dict):
+        return {k: _numbers(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    if key in _PROFILE_NUMBERS:
+        number = Decimal(str(value))
+        return int(number) if number == number.to_integral_value() else float(number)
+    return value
+
+
+def profile_json(record: ScoringProfileRecord, *, campaigns: list[str] | None = None) -> dict[str, Any]:
+    """Return a stored profile in the JSON layout of docs/scoring.md (numbers as numbers), 内置 and its campaigns."""
+    data = _numbers(profile_to_dict(record.profile()))
+    return {**data, "builtin": record.builtin, "campaigns": campaigns or []}

@@ -12,7 +12,10 @@ import xlsxwriter
 from django.db import transaction
 
 from jixiao.core.excel import Column, write_workbook
+from jixiao.selfeval.entry import fund_rows
 from jixiao.selfeval.models import ResultApplication, SelfEvaluation, SelfEvaluationIndicator
+from jixiao.selfeval.scoring import QUALITATIVE
+from jixiao.selfeval.statement_checks import StatedIndicator, read_tier
 
 INDICATOR_HEADERS = [
     "一级指标",
@@ -25,8 +28,11 @@ INDICATOR_HEADERS = [
     "偏差原因分析及改进措施",
 ]
 FUND_HEADERS = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
-FUND_ROWS = ["年度资金总额", "其中:财政拨款", "上年结转", "其他"]
+FUND_ROWS = ["年度资金总额", "其中:当年财政拨款", "上年结转资金", "其他资金"]
+FUND_FIRST_ROW = 5  # 0-based row of 年度资金总额; the sources follow in FUND_SOURCES order
+BUDGET_EXPLANATION_HEADER = "预算执行偏差原因分析及改进措施"
 FIRST_INDICATOR_ROW = 12  # 0-based row of the first indicator (Excel row 13)
+NOT_APPLICABLE = "不适用"
 
 
 def _number(value: Decimal | None) -> float | str:
@@ -92,18 +98,34 @@ def _write_funds(sheet: Any, fmt: _Formats, ev: SelfEvaluation) -> None:
     sheet.write(4, 1, "", fmt.head)
     for col, header in enumerate(FUND_HEADERS, start=2):
         sheet.write(4, col, header, fmt.head)
-    for offset, label in enumerate(FUND_ROWS):
-        sheet.write(5 + offset, 1, label, fmt.text)
-        for col in range(2, 8):
-            sheet.write(5 + offset, col, "", fmt.text)
-    # All money of a poverty-fund project is a fiscal appropriation: the total and 财政拨款 rows carry it.
-    for row in (5, 6):
-        sheet.write(row, 2, _number(ev.budget_initial), fmt.num)
-        sheet.write(row, 3, _number(ev.budget_annual), fmt.num)
-        sheet.write(row, 4, _number(ev.budget_executed), fmt.num)
-    sheet.write(5, 5, _number(ev.execution_weight), fmt.num)
-    sheet.write(5, 6, _number(ev.execution_rate), fmt.pct)
-    sheet.write(5, 7, _number(ev.execution_score), fmt.num)
+    sheet.write(4, 8, BUDGET_EXPLANATION_HEADER, fmt.head)
+    # Points and score sit on the total's row only (the official table prints — for its sources).
+    for offset, (label, fund) in enumerate(zip(FUND_ROWS, fund_rows(ev), strict=True)):
+        row = FUND_FIRST_ROW + offset
+        total = fund.key == "total"
+        sheet.write(row, 1, label, fmt.text)
+        sheet.write(row, 2, float(fund.initial), fmt.num)
+        sheet.write(row, 3, float(fund.annual), fmt.num)
+        sheet.write(row, 4, _number(fund.executed), fmt.num)
+        sheet.write(row, 5, _number(ev.execution_weight) if total else "—", fmt.num)
+        sheet.write(row, 6, _number(ev.execution_rate if total else fund.rate), fmt.pct)
+        sheet.write(row, 7, _number(ev.execution_score) if total else "—", fmt.num)
+    sheet.merge_range(FUND_FIRST_ROW, 8, FUND_FIRST_ROW + 3, 8, ev.budget_explanation, fmt.text)
+
+
+def shown_actual(item: SelfEvaluationIndicator) -> str:
+    """Return the 实际完成值 cell: 不适用, the 定性 tier when the wording does not say it, or the value and unit."""
+    if not item.applicable:
+        return NOT_APPLICABLE
+    if item.operator == QUALITATIVE and item.tier and qualitative_tier(item.actual, item.target) != item.tier:
+        return item.tier
+    return shown_value("", item.actual, item.unit)
+
+
+def qualitative_tier(actual: str, target: str = "") -> str | None:
+    """Return the tier a 定性 actual's wording says (DOMAIN §6: 达成预期指标 → 达成, 基本达到 → 部分达成 …)."""
+    return read_tier(StatedIndicator(name="", operator=QUALITATIVE, target=target, actual=actual, points=None,
+                                     stated_score=None))  # fmt: skip
 
 
 def _write_indicator(sheet: Any, fmt: _Formats, row: int, item: SelfEvaluationIndicator) -> None:
@@ -112,7 +134,7 @@ def _write_indicator(sheet: Any, fmt: _Formats, row: int, item: SelfEvaluationIn
         item.level2,
         item.name,
         shown_value(item.operator, item.target, item.unit),
-        shown_value("", item.actual, item.unit) if item.applicable else "不适用",
+        shown_actual(item),
     ]
     for col, value in enumerate(values):
         sheet.write(row, col, value, fmt.text)
@@ -191,7 +213,7 @@ def results_workbook(applications: Sequence[ResultApplication]) -> bytes:
 
 ACTUAL_COLUMNS = [
     Column("code", "项目编码", required=True),
-    Column("position", "序号", required=True, help="0 为预算执行(实际完成值填全年执行数,元)"),
+    Column("position", "序号", required=True, help="0 为预算执行(实际完成值填当年财政拨款的全年执行数,元)"),
     Column("name", "三级指标", width=24),
     Column("operator", "指标性质", width=8),
     Column("target", "年度指标值"),
@@ -209,9 +231,10 @@ def actuals_template(evaluations: Any) -> bytes:
     evaluations = evaluations.select_related("project").prefetch_related("indicators").order_by("project__code")
     for ev in evaluations:
         code = ev.project.code
-        executed = "" if ev.budget_executed is None else f"{ev.budget_executed:f}"
+        executed = "" if ev.fiscal_executed is None else f"{ev.fiscal_executed:f}"
         rows.append(
-            [code, 0, "全年执行数(元)", "", f"{ev.budget_annual:f}", "元", executed, "", "是", ev.budget_explanation]
+            [code, 0, "当年财政拨款全年执行数(元)", "", f"{ev.fiscal_annual:f}", "元", executed, "", "是"]
+            + [ev.budget_explanation]
         )
         for item in ev.indicators.all():
             applicable = "是" if item.applicable else "否"

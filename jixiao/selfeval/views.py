@@ -1,10 +1,9 @@
-"""Self-evaluation pages: campaigns, dashboard, the 自评表 form (htmx live scoring), review, Excel in and out."""
+"""Self-evaluation pages: campaigns, dashboard, 自评表 detail and review, Excel out and the campaign actuals import."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -26,18 +25,15 @@ from jixiao.selfeval.actions import (
     do_close_campaign,
     do_open_campaign,
     do_review_self_evaluation,
-    do_save_self_evaluation,
-    do_submit_self_evaluation,
 )
+from jixiao.selfeval.entry import fund_rows
 from jixiao.selfeval.models import (
     Campaign,
     CampaignStatus,
     ResultApplication,
     ScoringProfileRecord,
     SelfEvaluation,
-    SelfEvaluationIndicator,
 )
-from jixiao.selfeval.rescore import apply_row_score, indicator_input
 from jixiao.selfeval.results import do_apply_results
 from jixiao.selfeval.selectors import campaign_dashboard, campaigns_for, get_evaluation_for_user
 
@@ -240,122 +236,13 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "ev": evaluation,
             "rows": evaluation.indicators.order_by("position"),
+            "funds": fund_rows(evaluation),
             "events": evaluation.events.select_related("actor"),
             "can_edit": can_fill and evaluation.can_edit(),
             "can_review": can_review(user, evaluation),
             "can_comment": can_comment(user, evaluation),
         },
     )
-
-
-def _form_decimal(request: HttpRequest, name: str, label: str, errors: list[str]) -> Decimal | None:
-    text = request.POST.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        value = parse_decimal(text)
-    except ValueError:
-        errors.append(f"{label}「{text}」应为数字")
-        return None
-    if value < 0:
-        errors.append(f"{label}「{text}」不能为负数")
-    return value
-
-
-def _posted_rows(request: HttpRequest, rows: list[SelfEvaluationIndicator], errors: list[str]) -> list[dict]:
-    items = []
-    for row in rows:
-        p = row.position
-        share = _form_decimal(request, f"share_{p}", f"第 {p} 项指标的档内比例", errors)
-        item = {f: getattr(row, f) for f in ("level1", "level2", "name", "operator", "target", "unit", "weight")}
-        item.update(
-            actual=request.POST.get(f"actual_{p}", "").strip(),
-            applicable=request.POST.get(f"applicable_{p}") == "on",
-            tier=request.POST.get(f"tier_{p}", ""),
-            share=share,
-            explanation=request.POST.get(f"explanation_{p}", "").strip(),
-        )
-        items.append(item)
-    return items
-
-
-@perm_required(Perm.SELFEVAL_FILL)
-def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = get_evaluation_for_user(request.user, pk, write=True)
-    if not evaluation.can_edit():
-        messages.error(request, "该自评表已提交或任务已结束,不能修改。")
-        return redirect("selfeval:evaluation_detail", pk=evaluation.pk)
-    rows = list(evaluation.indicators.order_by("position"))
-    errors: list[str] = []
-    if request.method == "POST":
-        changes: dict[str, Any] = {
-            "budget_explanation": request.POST.get("budget_explanation", "").strip(),
-            "overall_target": request.POST.get("overall_target", "").strip(),
-            "overall_actual": request.POST.get("overall_actual", "").strip(),
-        }
-        for name, label in (("budget_initial", "年初预算数"), ("budget_annual", "全年预算数")):
-            changes[name] = _form_decimal(request, name, label, errors) or Decimal(0)
-        changes["budget_executed"] = _form_decimal(request, "budget_executed", "全年执行数", errors)
-        items = _posted_rows(request, rows, errors)
-        if not errors:
-            try:
-                do_save_self_evaluation(
-                    evaluation=evaluation, acting_user=request.user, changes=changes, indicators=items
-                )
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(request, "已保存并重新计分。")
-                if request.POST.get("then") == "submit":
-                    return _submit(request, evaluation)
-                return redirect("selfeval:evaluation_edit", pk=evaluation.pk)
-    return render(
-        request,
-        "selfeval/evaluation_form.html",
-        {"ev": evaluation, "rows": rows, "errors": errors, "tiers": ("达成", "部分达成", "未达成")},
-    )
-
-
-@require_POST
-@perm_required(Perm.SELFEVAL_FILL)
-def evaluation_score_row(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: score one indicator row with the values being typed (nothing saved) and show its formula."""
-    evaluation = get_evaluation_for_user(request.user, pk, write=True)
-    try:
-        position = int(request.POST.get("position", ""))
-    except ValueError:
-        position = 0
-    row = evaluation.indicators.filter(position=position).first()
-    if row is None:
-        return HttpResponse('<span class="text-danger">未找到该指标</span>')
-    errors: list[str] = []
-    item = _posted_rows(request, [row], errors)[0]
-    for name in ("actual", "applicable", "tier", "share", "explanation"):
-        setattr(row, name, item[name])
-    problems = apply_row_score(row, indicator_input(row), evaluation.campaign.profile.profile(), position - 1)
-    messages_ = errors + [p.message for p in problems]
-    return render(request, "selfeval/_row_score.html", {"row": row, "problems": messages_})
-
-
-def _submit(request: HttpRequest, evaluation: SelfEvaluation) -> HttpResponse:
-    try:
-        do_submit_self_evaluation(evaluation=evaluation, acting_user=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("selfeval:evaluation_edit", pk=evaluation.pk)
-    messages.success(request, "已提交主管部门审核。")
-    return redirect("selfeval:evaluation_detail", pk=evaluation.pk)
-
-
-@require_POST
-@perm_required(Perm.SELFEVAL_FILL)
-def evaluation_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = get_evaluation_for_user(request.user, pk, write=True)
-    if not evaluation.can_submit():
-        messages.error(request, f"当前状态为「{evaluation.get_status_display()}」,不能提交。")
-        return redirect("selfeval:evaluation_detail", pk=evaluation.pk)
-    return _submit(request, evaluation)
 
 
 @require_POST

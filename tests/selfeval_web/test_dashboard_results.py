@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from jixiao.selfeval.models import Consequence, ResultApplication
+from jixiao.selfeval.models import Consequence, ResultApplication, SelfEvaluation
 from jixiao.selfeval.results import consequence_for, do_apply_results, poor_grade_projects
 from jixiao.selfeval.selectors import campaign_dashboard
 from tests.selfeval_web import factories as f
@@ -87,3 +87,12 @@ def test_dashboard_api_answers_counts_and_percentages(demo, client, api_token):
         "allocated": 2000000.0, "paid": 1050000.0, "fund_rate": 52.5,
     }  # fmt: skip
     assert body["grades"] == {"优": 1, "良": 0, "中": 0, "差": 1}
+
+
+def test_next_years_budget_is_based_on_this_years_appropriation_not_the_carryover(demo):
+    camp = f.campaign()
+    ev = f.evaluation(camp, f.project(f.XINZHOU_U2), status="approved")
+    SelfEvaluation.objects.filter(pk=ev.pk).update(carryover_annual=300000, budget_annual=1300000)
+    do_apply_results(campaign=camp, acting_user=demo["perf_admin"])
+    result = ResultApplication.objects.get(evaluation=ev)
+    assert (result.grade, result.base_budget, result.next_budget) == ("优", 1000000, 1000000)

@@ -31,8 +31,10 @@ def test_export_follows_the_official_layout(demo, login):
         "主管部门", project.department.name, "实施单位", project.unit.name
     )  # fmt: skip
     assert cells[4][0] == "项目资金(元)" and cells[4][2:8] == FUND_HEADERS
-    assert [cells[r][1] for r in range(5, 9)] == ["年度资金总额", "其中:财政拨款", "上年结转", "其他"]
+    assert [cells[r][1] for r in range(5, 9)] == ["年度资金总额", "其中:当年财政拨款", "上年结转资金", "其他资金"]
     assert cells[5][2:8] == [1000000.0, 1000000.0, 950000.0, 10.0, 95.0, 9.5]
+    assert cells[6][2:8] == [1000000.0, 1000000.0, 950000.0, "—", 95.0, "—"]
+    assert cells[7][2:8] == [0.0, 0.0, "", "—", "", "—"]
     assert (cells[9][0], cells[9][1], cells[9][5]) == ("年度总体目标", "预期目标", "实际完成情况")
     assert (cells[10][1], cells[10][5]) == ("完成年度建设任务。", "已完成年度目标。")
     assert cells[11][:8] == INDICATOR_HEADERS

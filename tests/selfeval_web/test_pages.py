@@ -37,7 +37,7 @@ def test_campaign_form_lists_every_problem_in_chinese(demo, login):
 def test_unit_fills_and_submits_from_the_form(demo, login):
     ev = f.evaluation(f.campaign(), f.project(f.XINZHOU_U2), executed=None)
     form = {
-        "budget_initial": "1000000", "budget_annual": "1000000", "budget_executed": "920000",
+        "fiscal_initial": "1000000", "fiscal_annual": "1000000", "fiscal_executed": "920000",
         "overall_target": "完成年度建设任务。", "overall_actual": "全部完成。", "then": "submit",
         "actual_1": "3100", "applicable_1": "on", "actual_2": "505", "applicable_2": "on",
         "actual_3": "93", "applicable_3": "on",

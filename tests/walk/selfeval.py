@@ -36,10 +36,17 @@ PAGES: dict[str, tuple[str, frozenset[str] | str]] = {
     "selfeval:campaign_close": ("post", MANAGE),
     "selfeval:evaluation_detail": ("get", SEE_TARGET),
     "selfeval:evaluation_edit": ("get", FILL_TARGET),
-    "selfeval:evaluation_score_row": ("post", FILL_TARGET),
+    "selfeval:evaluation_row": ("post", FILL_TARGET),
+    "selfeval:evaluation_funds": ("post", FILL_TARGET),
+    "selfeval:evaluation_import": ("get", FILL_TARGET),
     "selfeval:evaluation_submit": ("post", FILL_TARGET),
     "selfeval:evaluation_review": ("post", COMMENT_TARGET),
     "selfeval:evaluation_export": ("get", SEE_TARGET),
+    # Scoring profiles are rules, not scoped data: every business user reads them; only 预算绩效管理处 manages them.
+    "selfeval:profile_list": ("get", BUSINESS),
+    "selfeval:profile_detail": ("get", BUSINESS),
+    "selfeval:profile_create": ("get", MANAGE),
+    "selfeval:profile_edit": ("get", MANAGE),
 }
 
 PREVIEW_BODY = {
@@ -78,6 +85,13 @@ PREVIEW_BODY = {
         },
     ],
 }
+WALK_PROFILE = "walk-custom"
+CUSTOM_PROFILE = {
+    "name": "巡检自定义评分方案",
+    "execution_weight": 15,
+    "indicator_total": 85,
+    "allocations": [{"name": "产出", "weight": 45}, {"name": "效益", "weight": 30}, {"name": "满意度", "weight": 10}],
+}
 NEW_CAMPAIGN = {"year": 2021, "name": "巡检新建自评任务", "deadline": "2022-03-31", "department_code": "420117-NYJ"}
 EVALUATION = "/api/v1/projects/{project_id}/self-evaluations/{campaign_id}"
 
@@ -89,6 +103,10 @@ API_ROUTES: dict[tuple[str, str], tuple[frozenset[str] | str, dict | None]] = {
     ("GET", "/api/v1/selfeval/campaigns/{campaign_id}/dashboard"): (SEE_TARGET, None),
     ("GET", EVALUATION): (SEE_TARGET, None),
     ("PUT", EVALUATION): (FILL_TARGET, {"overall_actual": "新增灌溉面积 3200 亩,受益群众满意度 95%。"}),
+    ("GET", "/api/v1/scoring/profiles"): (BUSINESS, None),
+    ("GET", "/api/v1/scoring/profiles/{code}"): (BUSINESS, None),
+    ("POST", "/api/v1/scoring/profiles"): (MANAGE, {**CUSTOM_PROFILE, "code": "walk-new"}),
+    ("PUT", "/api/v1/scoring/profiles/{code}"): (MANAGE, CUSTOM_PROFILE),
     ("POST", EVALUATION + "/submit"): (FILL_TARGET, None),
     ("POST", EVALUATION + "/review"): (COMMENT_TARGET, {"decision": "opinion", "opinion": "请补充验收佐证材料。"}),
 }
@@ -115,6 +133,9 @@ def targets(demo) -> dict:
         budget_initial=Decimal(1000000),
         budget_annual=Decimal(1000000),
         budget_executed=Decimal(950000),
+        fiscal_initial=Decimal(1000000),
+        fiscal_annual=Decimal(1000000),
+        fiscal_executed=Decimal(950000),
         overall_target="新建灌溉渠道,带动脱贫户增收。",
         overall_actual="已完成。",
     )
@@ -134,4 +155,14 @@ def targets(demo) -> dict:
         for i, (a, b, n, o, t, u, w, x) in enumerate(ROWS, start=1)
     )
     rescore(evaluation)
-    return {"campaign": campaign, "evaluation": evaluation, "project": project}
+    profile = ScoringProfileRecord.objects.create(
+        code=WALK_PROFILE, name="巡检自定义评分方案", data={**CUSTOM_PROFILE, "code": WALK_PROFILE}
+    )
+    # `code` fills the {code} of the profile routes (an unused custom profile, so PUT may change it).
+    return {
+        "campaign": campaign,
+        "evaluation": evaluation,
+        "project": project,
+        "profile": profile,
+        "code": WALK_PROFILE,
+    }
