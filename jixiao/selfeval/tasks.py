@@ -11,7 +11,6 @@ engine refuses (missing actuals…) goes through the ordinary `actions.rescore`,
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +23,7 @@ from django.db import connection, models, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
+from jixiao.core.bulk import gc_paused
 from jixiao.selfeval.fastscore import (
     COLUMNS,
     FastScorer,
@@ -50,7 +50,7 @@ def rescore_campaign(campaign: Campaign, *, chunk: int = 5_000) -> dict[str, int
     ids = list(SelfEvaluation.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True))
     parts = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
     scored = refused = 0
-    with _collector_paused(), _scorer(profile, parts) as score, _writer() as write:
+    with gc_paused(), _scorer(profile, parts) as score, _writer() as write:
         previous: Future | None = None
         for part in parts:
             current = score(*_read_chunk(campaign, part))  # scored meanwhile, in the scoring process
@@ -229,15 +229,3 @@ def _update_postgresql(cursor: Any, table: str, columns: Sequence[str], params: 
         [min(ids), max(ids)],
     )
     cursor.execute(f"DROP TABLE {scratch}")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the chunks allocate millions of tuples and hold no reference cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
