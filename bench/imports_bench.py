@@ -25,7 +25,6 @@ import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,11 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.pg import postgres_reachable, scratch_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULT = HERE / "results" / "imports.json"
 README = HERE / "README.md"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_SCRATCH = "jixiao_bench_imports"
 TARGETS = {"import_vs_parse": 3.0, "import_seconds": 60.0, "render_ms": 150.0}
 DISTRICTS = ["420117", "420114", "420113", "420116", "420115", "420112"]  # the demo city's six districts
@@ -236,24 +236,6 @@ def run_one(path: str, label: str) -> dict:
     }
 
 
-def _postgres_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-def _pg_scratch(create: bool) -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_SCRATCH}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{PG_SCRATCH}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_SCRATCH
-
-
 def _child(path: str, label: str, env: dict) -> dict:
     command = [sys.executable, "-m", "bench.imports_bench", "--child", path, "--label", label]
     out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
@@ -342,13 +324,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - start:.1f} s", flush=True)  # fmt: skip
         results = [_child(str(workbook), "SQLite", env)]
         print(json.dumps(results[-1], ensure_ascii=False), flush=True)
-        if not args.no_postgres and (pg_url.startswith("postgres") or _postgres_reachable()):
+        if not args.no_postgres and (pg_url.startswith("postgres") or postgres_reachable()):
             try:
-                scratch = _pg_scratch(create=True)
+                scratch = scratch_database(PG_SCRATCH, create=True)
                 results.append(_child(str(workbook), "PostgreSQL", {**env, "DATABASE_URL": scratch}))
                 print(json.dumps(results[-1], ensure_ascii=False), flush=True)
             finally:
-                _pg_scratch(create=False)
+                scratch_database(PG_SCRATCH, create=False)
     for r in results:
         r["meets_targets"] = _meets(r)
     if args.no_write:

@@ -20,7 +20,6 @@ import gc
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,11 +27,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.pg import postgres_reachable, scratch_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULT = HERE / "results" / "selfeval.json"
 README = HERE / "README.md"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_SCRATCH = "jixiao_bench_selfeval"
 TARGETS = {"score_seconds": 20.0, "dashboard_ms": 300.0}
 # The last run before the fast path (exact engine per 自评表, executemany per row, three GROUP BY scans), same data.
@@ -343,24 +343,6 @@ def run_one(label: str, n: int, *, score: bool = True) -> dict:
     }
 
 
-def _postgres_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-def _pg_scratch(create: bool) -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_SCRATCH}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{PG_SCRATCH}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_SCRATCH
-
-
 def _child(label: str, n: int, env: dict) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "bench.selfeval_bench", "--child", label, "--projects", str(n)],
@@ -463,13 +445,13 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ)
         results.append(_child("SQLite", args.projects, env))
         print(json.dumps(results[-1], ensure_ascii=False), flush=True)
-        if not args.no_postgres and _postgres_reachable():
+        if not args.no_postgres and postgres_reachable():
             try:
-                scratch = _pg_scratch(create=True)
+                scratch = scratch_database(PG_SCRATCH, create=True)
                 results.append(_child("PostgreSQL", args.projects, {**env, "DATABASE_URL": scratch}))
                 print(json.dumps(results[-1], ensure_ascii=False), flush=True)
             finally:
-                _pg_scratch(create=False)
+                scratch_database(PG_SCRATCH, create=False)
     for r in results:
         r["meets_targets"] = _meets_targets(r)
     RESULT.parent.mkdir(exist_ok=True)
