@@ -13,13 +13,3 @@ def log_in(page: Page, site: str, username: str, password: str) -> None:
     page.locator("#id_password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
-
-
-def seed_shipped_profiles() -> None:
-    """Store the shipped scoring profiles again: migration 0002 seeds them, but a live-server test's flush empties them."""
-    from jixiao.selfeval.models import ScoringProfileRecord
-    from jixiao.selfeval.profiles import SHIPPED_PROFILE_DATA
-
-    for data in SHIPPED_PROFILE_DATA:
-        defaults = {"name": data["name"], "data": data, "builtin": True}
-        ScoringProfileRecord.objects.update_or_create(code=data["code"], defaults=defaults)

@@ -8,8 +8,9 @@ from playwright.sync_api import Page, expect
 
 from jixiao.demo import projects as demo_projects
 from jixiao.demo.city import DEMO_PASSWORD
-from tests.browser.helpers import log_in, seed_shipped_profiles
+from tests.browser.helpers import log_in
 from tests.selfeval_web import factories as f
+from tests.selfeval_web.factories import seed_shipped_profiles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
