@@ -199,11 +199,12 @@ def record_rows(
     actor,
     action: str,
     model: type[models.Model],
-    rows: Iterable[tuple[Any, str, dict[str, Any]]],
+    rows: Iterable[tuple[Any, str, dict[str, Any] | str]],
     note: str = "",
 ) -> int:
-    """Append one audit row per (object id, repr, `snapshot_values` dict) with plain inserts (`jixiao.core.bulk`):
-    the rows `record_many` writes, for imports that build their objects as tuples, not model instances."""
+    """Append one audit row per (object id, repr, `snapshot_values` dict or its JSON text) with plain inserts
+    (`jixiao.core.bulk`): the rows `record_many` writes, for imports that build their objects as tuples, not model
+    instances."""
     from django.utils import timezone
 
     from jixiao.core.bulk import db_datetime, db_json, insert_rows
@@ -220,5 +221,8 @@ def record_rows(
     return insert_rows(
         AuditLog,
         AUDIT_COLUMNS,
-        ((*head, str(pk or ""), text[:255], None, db_json(after), note) for pk, text, after in rows),
+        (
+            (*head, str(pk or ""), text[:255], None, after if after.__class__ is str else db_json(after), note)
+            for pk, text, after in rows
+        ),
     )

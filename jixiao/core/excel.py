@@ -277,12 +277,52 @@ def read_table(
     `book` (from `open_book`) and the sheet's `rows` (from `sheet_rows`) may be given when the caller has them.
     Raises WorkbookError listing every problem: wrong headers, merged cells, formulas, bad values.
     """
+    table = read_columns(data, file_name=file_name, columns=columns, sheet_name=sheet_name, header_row=header_row,
+                         max_errors=max_errors, book=book, rows=rows)  # fmt: skip
+    names = list(table.values)
+    records = zip(*table.values.values(), strict=True) if names else ((),) * len(table.offsets)
+    return SheetRows(table.sheet, [
+        (offset, dict(zip(names, row, strict=True))) for offset, row in zip(table.offsets, records, strict=True)
+    ])  # fmt: skip
+
+
+@dataclass
+class SheetColumns:
+    """Validated rows of one sheet, a column at a time: row numbers and {key: the column's values}."""
+
+    sheet: str
+    offsets: list[int]
+    values: dict[str, list[Any]]
+
+    def tuples(self, keys: Sequence[str]) -> list[tuple]:
+        """The rows as tuples of these columns' values (None for a column the sheet lacks)."""
+        blank = [None] * len(self.offsets)
+        return list(zip(*(self.values.get(key, blank) for key in keys), strict=True))
+
+
+def read_columns(
+    data: bytes,
+    *,
+    file_name: str,
+    columns: Sequence[Column],
+    sheet_name: str | None = None,
+    header_row: int = 1,
+    max_errors: int = 200,
+    book: CalamineWorkbook | None = None,
+    rows: Sequence[list[Any]] | None = None,
+    cells_checked: bool = False,
+) -> SheetColumns:
+    """`read_table`'s checks, its result by column: no dict per row for large sheets read as columns anyway.
+
+    `cells_checked`: the caller has already refused the sheet's formulas and merged cells
+    (`formula_and_merge_errors`, e.g. in the thread that read the rows)."""
     book = book if book is not None else open_book(data)
     names = book.sheet_names
     if sheet_name is not None and sheet_name not in names:
         raise WorkbookError([CellError(file_name, sheet=sheet_name, expected=f"缺少工作表「{sheet_name}」")])
     sheet_name = sheet_name or names[0]
-    _refuse_formulas_and_merges(data, file_name, sheet_name)
+    if not cells_checked:
+        _refuse_formulas_and_merges(data, file_name, sheet_name)
     row_iter = iter(rows if rows is not None else book.get_sheet_by_name(sheet_name).iter_rows())
     header: list[str] = []
     for _ in range(header_row):
@@ -292,12 +332,14 @@ def read_table(
     # 计量单位, 分值 …), so each distinct cell value of a column is read and parsed once per sheet.
     wanted: list[_Wanted] = [(positions[c.key], c, {}) for c in columns if c.key in positions]
     kept = [(offset, raw) for offset, raw in enumerate(row_iter, start=header_row + 1) if _filled(raw)]
-    result = SheetRows(sheet_name, _records_by_column(kept, wanted))
-    if not result.rows and kept:  # some cell is wrong: read row by row to name every problem in sheet order
-        result.rows = _records_by_row(kept, wanted, file_name, sheet_name, max_errors)
-    if not result.rows:
+    if not kept:
         raise WorkbookError([CellError(file_name, sheet_name, expected="没有数据行")])
-    return result
+    values = _values_by_column(kept, wanted)
+    if values is None:  # some cell is wrong: read row by row to name every problem in sheet order
+        records = _records_by_row(kept, wanted, file_name, sheet_name, max_errors)
+        values = [[record[col.key] for _, record in records] for _, col, _ in wanted]
+    return SheetColumns(sheet_name, [offset for offset, _ in kept],
+                        {col.key: column for (_, col, _), column in zip(wanted, values, strict=True)})  # fmt: skip
 
 
 def _filled(raw: list[Any]) -> bool:
@@ -307,11 +349,11 @@ def _filled(raw: list[Any]) -> bool:
     return any(cell_text(v) for v in raw)
 
 
-def _records_by_column(kept: list[tuple[int, list[Any]]], wanted: list[_Wanted]) -> list[tuple[int, dict[str, Any]]]:
-    """Return the rows' records, reading a column at a time (C-speed map/zip over the column cache), or []
-    when some cell is wrong (then `_records_by_row` names the problems)."""
-    if not kept or not wanted or min(len(raw) for _, raw in kept) <= max(index for index, _, _ in wanted):
-        return []
+def _values_by_column(kept: list[tuple[int, list[Any]]], wanted: list[_Wanted]) -> list[list[Any]] | None:
+    """Return each wanted column's values, reading a column at a time (C-speed map/zip over the column cache),
+    or None when some cell is wrong (then `_records_by_row` names the problems)."""
+    if not wanted or min(len(raw) for _, raw in kept) <= max(index for index, _, _ in wanted):
+        return None
     cells = list(zip(*(raw for _, raw in kept), strict=False))  # rows may differ in length past the last column
     values = []
     for index, col, cache in wanted:
@@ -326,14 +368,10 @@ def _records_by_column(kept: list[tuple[int, list[Any]]], wanted: list[_Wanted])
             if outcome is None:
                 outcome = cache[key] = _cell_outcome(col, key if key.__class__ is str else key[1])
             if outcome[0] is _BAD or (col.required and outcome[0] is _EMPTY):
-                return []
+                return None
             distinct[key] = outcome[1]
         values.append(list(map(distinct.__getitem__, keys)))
-    names = [col.key for _, col, _ in wanted]
-    return [
-        (offset, dict(zip(names, row, strict=True)))
-        for (offset, _), row in zip(kept, zip(*values, strict=True), strict=True)
-    ]
+    return values
 
 
 def _records_by_row(
@@ -387,14 +425,20 @@ def _cell_outcome(col: Column, value: Any) -> tuple:
 
 
 def _refuse_formulas_and_merges(data: bytes, file_name: str, sheet_name: str) -> None:
+    errors = formula_and_merge_errors(data, file_name, sheet_name)
+    if errors:
+        raise WorkbookError(errors)
+
+
+def formula_and_merge_errors(data: bytes, file_name: str, sheet_name: str) -> list[CellError]:
+    """The sheet's merged ranges and (the first 20) formula cells, as errors: imports take values only."""
     xml_path = _sheet_xml_paths(data).get(sheet_name)
     formulas, merges = _formula_and_merge_cells(data, xml_path).get(xml_path, ([], [])) if xml_path else ([], [])
     errors = [CellError(file_name, sheet_name, expected=f"含合并单元格 {ref},请取消合并后每格填写") for ref in merges]
     for ref in formulas[:20]:
         row_no = int(re.sub(r"[A-Z]", "", ref))
         errors.append(CellError(file_name, sheet_name, row_no, ref, expected="含公式,请复制后“选择性粘贴为数值”"))
-    if errors:
-        raise WorkbookError(errors)
+    return errors
 
 
 def _column_positions(

@@ -25,7 +25,7 @@ from jixiao.core.excel import (
     open_book,
     parse_bool,
     parse_decimal,
-    read_table,
+    read_columns,
     sheet_rows,
 )
 from jixiao.goals.models import Goal, GoalIndicator
@@ -105,24 +105,31 @@ MANY_COLUMNS = [
 ]
 
 
+INDICATOR_KEYS = tuple(c.key for c in INDICATOR_COLUMNS)
+
+
 @dataclass
 class ParsedGoal:
+    """One project's goal as read: its indicator rows as (row number, values in INDICATOR_KEYS order)."""
+
     code: str
     first_row: int
     overall_goal: str = ""
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    rows: list[tuple[int, tuple]] = field(default_factory=list)
 
 
 # --- reading ------------------------------------------------------------------------------------------------
 
 
 def parse_goals(
-    data: bytes, *, file_name: str, book: Any = None, sheet_name: str | None = None, rows: list | None = None
-) -> tuple[str, dict[str, ParsedGoal]]:
+    data: bytes, *, file_name: str, book: Any = None, sheet_name: str | None = None, rows: list | None = None,
+    cells_checked: bool = False,
+) -> tuple[str, dict[str, ParsedGoal]]:  # fmt: skip
     """Returns (sheet name, goals by project code) from either layout; raises WorkbookError.
 
     Reads the first sheet unless `sheet_name` is given; `book` is the caller's `open_book(data)`, `rows` the
-    sheet's `sheet_rows` when the caller has them."""
+    sheet's `sheet_rows` when the caller has them (and `cells_checked` when it has refused formulas and merged
+    cells already)."""
     book = book if book is not None else open_book(data)
     sheet_name = sheet_name or book.sheet_names[0]
     if rows is None:
@@ -134,24 +141,30 @@ def parse_goals(
             [CellError(file_name, expected="找不到指标表标题行(应含“一级指标、二级指标、三级指标”等列)")]
         )
     header = [str(c).strip() for c in first[header_at]]
-    read = {"file_name": file_name, "header_row": header_at + 1, "sheet_name": sheet_name, "book": book, "rows": rows}
+    read = {"file_name": file_name, "header_row": header_at + 1, "sheet_name": sheet_name, "book": book, "rows": rows,
+            "cells_checked": cells_checked}  # fmt: skip
     if "项目编码" in header:
-        table = read_table(data, columns=MANY_COLUMNS, **read)
+        table = read_columns(data, columns=MANY_COLUMNS, **read)
         goals: dict[str, ParsedGoal] = {}
-        for row_no, record in table.rows:
-            goal = goals.get(record["project"])
+        overall = table.values.get("overall_goal") or [None] * len(table.offsets)
+        indicators = table.tuples(INDICATOR_KEYS)
+        for row_no, code, overall_goal, indicator in zip(table.offsets, table.values["project"], overall, indicators,
+                                                         strict=True):  # fmt: skip
+            goal = goals.get(code)
             if goal is None:
-                goal = goals[record["project"]] = ParsedGoal(record["project"], row_no)
-            goal.overall_goal = goal.overall_goal or (record.get("overall_goal") or "")
-            goal.rows.append((row_no, record))
+                goal = goals[code] = ParsedGoal(code, row_no)
+            if overall_goal and not goal.overall_goal:
+                goal.overall_goal = overall_goal
+            goal.rows.append((row_no, indicator))
         return table.sheet, goals
     labels = {str(r[0]).strip(): r[1] if len(r) > 1 else "" for r in first[:header_at] if r and str(r[0]).strip()}
     code = str(labels.get("项目编码") or "").strip()
     code = code[:-2] if code.endswith(".0") else code
     if not code:
         raise WorkbookError([CellError(file_name, SINGLE_SHEET, None, "项目编码", None, "表头缺少“项目编码”")])
-    table = read_table(data, columns=INDICATOR_COLUMNS, **read)
-    goal = ParsedGoal(code, header_at + 1, str(labels.get("年度总体目标") or "").strip(), table.rows)
+    table = read_columns(data, columns=INDICATOR_COLUMNS, **read)
+    indicators = list(zip(table.offsets, table.tuples(INDICATOR_KEYS), strict=True))
+    goal = ParsedGoal(code, header_at + 1, str(labels.get("年度总体目标") or "").strip(), indicators)
     return table.sheet, {code: goal}
 
 

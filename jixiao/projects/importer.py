@@ -8,6 +8,7 @@ rows go in as plain rows (`jixiao.core.bulk`: COPY on PostgreSQL, executemany on
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,9 +21,20 @@ from jixiao.accounts.scope import require_perm
 from jixiao.audit.models import AuditAction
 from jixiao.audit.recorder import record, record_many, record_rows, snapshot_values
 from jixiao.core.bulk import db_datetime, insert_rows, reserve_ids, with_gc_paused
-from jixiao.core.excel import CellError, WorkbookError, cell_text, open_book, read_table, read_upload, sheet_rows
-from jixiao.goals.importer import import_parsed_goals
-from jixiao.goals.spreadsheets import MANY_SHEET, parse_goals
+from jixiao.core.excel import (
+    CellError,
+    SheetRows,
+    WorkbookError,
+    cell_text,
+    formula_and_merge_errors,
+    open_book,
+    read_table,
+    read_upload,
+    sheet_rows,
+)
+from jixiao.core.sideprocess import side_process
+from jixiao.goals.importer import FORK_ROWS, GoalSheet, import_goal_sheet
+from jixiao.goals.spreadsheets import MANY_SHEET
 from jixiao.orgs.models import Region, Unit
 from jixiao.projects import transitions
 from jixiao.projects.models import Category, EventKind, Project, ProjectEvent, ProjectFund, ProjectStatus
@@ -261,6 +273,9 @@ def import_projects(data: bytes, *, file_name: str, acting_user: Any) -> dict[st
 
     A workbook that also holds the 绩效指标 sheet (项目编码 + indicator rows, as the goal import reads it) imports
     those goals too, in the same transaction: both sheets are checked, and either both are written or nothing.
+    The two cores share a large workbook: a thread reads the goals sheet (calamine releases the GIL) while the
+    projects sheet is checked, and the goals' checks run in a side process (`GoalSheet`) while projects and
+    earlier goals are inserted here.
     """
     require_perm(acting_user, Perm.PROJECTS_EDIT)
     data = read_upload(data, file_name=file_name)
@@ -270,43 +285,49 @@ def import_projects(data: bytes, *, file_name: str, acting_user: Any) -> dict[st
     if goals_sheet and acting_user is not None and not acting_user.has_perm_code(Perm.GOALS_FILL):
         expected = f"您没有填报绩效目标的权限,不能导入工作表「{goals_sheet}」;请删除该工作表后重新上传"
         raise WorkbookError([CellError(file_name, goals_sheet, expected=expected)])
-    table, goals = _read_sheets(data, book, file_name, sheet, goals_sheet)
-    errs = _RowErrors(file_name, table.sheet)
-    look = Lookups.load({values["code"] for _, values in table.rows}, acting_user)
-    new, changed = _plan(table, look, errs)
-    if errs.errors:
-        raise WorkbookError(errs.errors[:500])
-    now = timezone.now()
-    ids = _insert_new(new, acting_user, now, note=_note(file_name))
-    _update_changed(changed)
-    _check_write_scope(new, changed, ids, acting_user, errs)
-    _write_children(new, ids, changed, acting_user, file_name, now)
-    counts = {"created": len(new), "updated": len(changed), "unchanged": len(table.rows) - len(new) - len(changed)}
-    if goals is not None:
-        written = import_parsed_goals(goals[1], sheet=goals[0], file_name=file_name, acting_user=acting_user)
-        counts.update(goals=written["goals"], indicators=written["indicators"])
+    with ThreadPoolExecutor(1, thread_name_prefix="goals-sheet-reader") as reader:
+        goals_read = reader.submit(_read_goals_sheet, data, file_name, goals_sheet) if goals_sheet else None
+        table, errors = _read_projects(data, book, file_name, sheet)
+        if table is not None:
+            errs = _RowErrors(file_name, table.sheet)
+            look = Lookups.load({values["code"] for _, values in table.rows}, acting_user)
+            new, changed = _plan(table, look, errs)
+            errors += errs.errors
+        rows, cell_errors = goals_read.result() if goals_read is not None else ([], [])
+    work = None
+    if any(cell_text(v) for row in rows[1:] for v in row):  # a goals sheet left empty (the header only) is no import
+        work = GoalSheet(file_name=file_name, sheet=goals_sheet or "", data=data, book=book, rows=rows,
+                         cell_errors=cell_errors)  # fmt: skip
+    with side_process(work, fork=len(rows) >= FORK_ROWS) as submit:
+        parsed = submit("parse") if work is not None else None  # in the side process, while projects go in here
+        if errors:  # the goals sheet's problems too: every problem of the workbook at once
+            raise WorkbookError((errors + (parsed.result().errors if parsed is not None else []))[:500])
+        assert table is not None
+        now = timezone.now()
+        ids = _insert_new(new, acting_user, now, note=_note(file_name))
+        _update_changed(changed)
+        _check_write_scope(new, changed, ids, acting_user, errs)
+        _write_children(new, ids, changed, acting_user, file_name, now)
+        counts = {"created": len(new), "updated": len(changed), "unchanged": len(table.rows) - len(new) - len(changed)}
+        if parsed is not None:
+            written = import_goal_sheet(submit, parsed.result(), file_name=file_name, acting_user=acting_user)
+            counts.update(goals=written["goals"], indicators=written["indicators"])
     _record_import(acting_user, file_name, counts)
     return counts
 
 
-def _read_sheets(data: bytes, book: Any, file_name: str, sheet: str, goals_sheet: str | None) -> tuple[Any, Any]:
-    """Return the projects table and, when the workbook has a goals sheet, (sheet, parsed goals); every cell
-    problem of both sheets is raised together."""
-    errors: list[CellError] = []
-    table = goals = None
+def _read_goals_sheet(data: bytes, file_name: str, sheet: str) -> tuple[list[list[Any]], list[CellError]]:
+    """The goals sheet's rows and its formula and merged-cell errors: for a thread, as calamine and zlib mostly
+    run outside the GIL."""
+    return sheet_rows(open_book(data), sheet), formula_and_merge_errors(data, file_name, sheet)
+
+
+def _read_projects(data: bytes, book: Any, file_name: str, sheet: str) -> tuple[SheetRows | None, list[CellError]]:
+    """Return the projects table, or its cell problems (raised later, together with the goals sheet's)."""
     try:
-        table = read_table(data, file_name=file_name, columns=COLUMNS, sheet_name=sheet, book=book)
+        return read_table(data, file_name=file_name, columns=COLUMNS, sheet_name=sheet, book=book), []
     except WorkbookError as exc:
-        errors += exc.errors
-    rows = sheet_rows(book, goals_sheet) if goals_sheet else []
-    if any(cell_text(v) for row in rows[1:] for v in row):  # a goals sheet left empty (the header only) is no import
-        try:
-            goals = parse_goals(data, file_name=file_name, book=book, sheet_name=goals_sheet, rows=rows)
-        except WorkbookError as exc:
-            errors += exc.errors
-    if errors:
-        raise WorkbookError(errors[:500])
-    return table, goals
+        return None, exc.errors
 
 
 PROJECT_COLUMNS = ("id", "code", "name", "year", "category_id", "subcategory_id", "region_id", "unit_id",

@@ -41,7 +41,10 @@ def _many(rows):
     return write_workbook([(spreadsheets.MANY_SHEET, spreadsheets.MANY_COLUMNS, rows)])
 
 
-def test_stored_rows_findings_events_and_audit_match_the_orm_path(demo):
+@pytest.mark.parametrize("fork_rows", [None, 0], ids=["here", "side process"])
+def test_stored_rows_findings_events_and_audit_match_the_orm_path(demo, monkeypatch, fork_rows):
+    if fork_rows is not None:  # the side process large imports use computes the same rows
+        monkeypatch.setattr("jixiao.goals.importer.FORK_ROWS", fork_rows)
     new, existing = make_project("T-BULK-1"), make_goal(make_project("T-BULK-2")).project
     blank_weights = [[*r[:6], None, *r[7:]] for r in DEFECTS[:4]]
     rows = [[new.code, "目标", *r] for r in DEFECTS] + [[existing.code, "", *r] for r in blank_weights]

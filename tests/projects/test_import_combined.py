@@ -41,7 +41,16 @@ def everything() -> tuple:
     return (*counts(), Goal.objects.count(), GoalIndicator.objects.count())
 
 
-def test_projects_and_their_goals_in_one_workbook(demo):
+@pytest.fixture(params=["here", "side process"])
+def side(request, monkeypatch):
+    """Run the goals' checks in this process and, as large workbooks do, in the forked side process."""
+    if request.param == "side process":
+        monkeypatch.setattr("jixiao.projects.importer.FORK_ROWS", 0)
+        monkeypatch.setattr("jixiao.goals.importer.FORK_ROWS", 0)
+    return request.param
+
+
+def test_projects_and_their_goals_in_one_workbook(demo, side):
     data = workbook([row(), row(**{"项目编码": "IMP-0002"})], goal_rows("IMP-0001") + goal_rows("IMP-0002"))
 
     result = import_projects(data, file_name=FILE, acting_user=demo["unit_xinzhou"])
@@ -60,7 +69,7 @@ def test_projects_and_their_goals_in_one_workbook(demo):
     assert summary.after == result and FILE in summary.note
 
 
-def test_errors_in_both_sheets_are_listed_together_and_nothing_is_written(demo):
+def test_errors_in_both_sheets_are_listed_together_and_nothing_is_written(demo, side):
     before = everything()
     bad_goal = [["IMP-0001", "", "产出", "数量", "硬化道路里程", "≥", "2.5", "光年", 20, "否", "", ""]]
     data = workbook([row(**{"受益人数": "很多"})], bad_goal)
@@ -72,7 +81,7 @@ def test_errors_in_both_sheets_are_listed_together_and_nothing_is_written(demo):
     assert sheets == {SHEET, MANY_SHEET} and everything() == before
 
 
-def test_a_goal_problem_found_after_the_projects_are_written_rolls_them_back(demo):
+def test_a_goal_problem_found_after_the_projects_are_written_rolls_them_back(demo, side):
     before = everything()
     twice = goal_rows("IMP-0001") + goal_rows("IMP-0001", INDICATORS[:1])
     unknown = goal_rows("NO-SUCH-PROJECT", INDICATORS[:1])
@@ -124,3 +133,31 @@ def test_the_goal_import_reads_the_goals_sheet_of_such_a_workbook(demo):
     result = import_goals(workbook([row()], goal_rows("IMP-0001")), file_name=FILE, acting_user=demo["unit_xinzhou"])
 
     assert (result["goals"], result["indicators"]) == (1, 6)
+
+
+def test_formulas_and_merged_cells_of_the_goals_sheet_are_refused(demo, side):
+    import io
+
+    import xlsxwriter
+
+    before = everything()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for title, columns, rows in ((SHEET, COLUMNS, [row()]), (MANY_SHEET, MANY_COLUMNS, goal_rows("IMP-0001"))):
+        sheet = book.add_worksheet(title)
+        for r, values in enumerate([[c.header for c in columns], *rows]):
+            for c, value in enumerate(values):
+                sheet.write(r, c, value)
+        if title == MANY_SHEET:
+            sheet.write_formula("I3", "=5+5", None, 10)
+            sheet.merge_range("L4:L5", "合并")
+    book.close()
+
+    with pytest.raises(WorkbookError) as exc:
+        import_projects(buffer.getvalue(), file_name=FILE, acting_user=demo["unit_xinzhou"])
+
+    messages = [str(e) for e in exc.value.errors]
+    assert all(f"工作表「{MANY_SHEET}」" in m for m in messages), messages
+    assert any("L4:L5" in m and "合并单元格" in m for m in messages)
+    assert any("第 3 行「I3」列" in m and "含公式" in m for m in messages)
+    assert everything() == before
