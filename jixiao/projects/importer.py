@@ -20,7 +20,13 @@ from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import require_perm
 from jixiao.audit.models import AuditAction
 from jixiao.audit.recorder import record, record_many, record_rows, snapshot_values
-from jixiao.core.bulk import db_datetime, insert_rows, reserve_ids, with_gc_paused
+from jixiao.core.bulk import (
+    constraints_checked_per_statement,
+    db_datetime,
+    insert_rows,
+    reserve_ids,
+    with_gc_paused,
+)
 from jixiao.core.excel import (
     CellError,
     SheetRows,
@@ -298,7 +304,7 @@ def import_projects(data: bytes, *, file_name: str, acting_user: Any) -> dict[st
     if any(cell_text(v) for row in rows[1:] for v in row):  # a goals sheet left empty (the header only) is no import
         work = GoalSheet(file_name=file_name, sheet=goals_sheet or "", data=data, book=book, rows=rows,
                          cell_errors=cell_errors)  # fmt: skip
-    with side_process(work, fork=len(rows) >= FORK_ROWS) as submit:
+    with side_process(work, fork=len(rows) >= FORK_ROWS) as submit, constraints_checked_per_statement():
         parsed = submit("parse") if work is not None else None  # in the side process, while projects go in here
         if errors:  # the goals sheet's problems too: every problem of the workbook at once
             raise WorkbookError((errors + (parsed.result().errors if parsed is not None else []))[:500])
