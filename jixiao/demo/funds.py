@@ -13,6 +13,7 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from jixiao.accounts.models import User
 from jixiao.accounts.permissions import Perm
@@ -191,9 +192,15 @@ def load_round() -> MonitoringRound:
     if existing is not None:
         return existing
     rng = random.Random(2021)
+    deadline = dt.date(YEAR, 7, 15)
     monitoring_round = monitoring.do_open_round(
-        name=ROUND_NAME, year=YEAR, cutoff_month=6, deadline=dt.date(YEAR, 7, 15), acting_user=None
+        name=ROUND_NAME, year=YEAR, cutoff_month=6, deadline=deadline, acting_user=None
     )
+    # The demo replays a past round whose units submitted in time: the replay runs with the deadline moved past
+    # today (submitting after the deadline is refused), then the real deadline is put back, so the round shows
+    # as 已逾期 with its drafts waiting for an extension.
+    rounds = MonitoringRound.objects.filter(pk=monitoring_round.pk)
+    rounds.update(deadline=timezone.localdate() + dt.timedelta(days=1))
     cast = _Cast(monitoring_round)
     held = False
     for index, report in enumerate(monitoring_round.reports.select_related("round", "project").order_by("pk")):
@@ -205,6 +212,8 @@ def load_round() -> MonitoringRound:
             reason = "执行率严重滞后,暂缓拨付后续资金"
             monitoring.do_hold_report_payments(report, reason=reason, acting_user=cast.manager)
             held = True
+    rounds.update(deadline=deadline)
+    monitoring_round.refresh_from_db()
     return monitoring_round
 
 

@@ -91,14 +91,33 @@ def do_hold_payments(*, project: Project, reason: str, source_label: str, acting
     return hold
 
 
+def ensure_hold_scope(acting_user: Any, project: Project) -> None:
+    """Raise PermissionDenied unless the user may lift the project's payment holds: funds.manage or
+    monitoring.manage (who decides holds on red monitoring warnings) with the project inside that scope."""
+    if acting_user is None:
+        return
+    for perm in (Perm.FUNDS_MANAGE, Perm.MONITORING_MANAGE):
+        if (
+            acting_user.has_perm_code(perm)
+            and Project.objects.visible_to(acting_user, perm).filter(pk=project.pk).exists()
+        ):
+            return
+    raise PermissionDenied("该项目不在您可以解除暂缓拨款的范围内。")
+
+
 @transaction.atomic
-def do_release_hold(*, hold: PaymentHold, acting_user: Any) -> PaymentHold:
-    """Lift a payment hold (fund managers of the project)."""
-    ensure_fund_scope(acting_user, hold.project)
+def do_release_hold(*, hold: PaymentHold, opinion: str = "", acting_user: Any) -> PaymentHold:
+    """Lift a payment hold (fund or monitoring managers of the project). Once the project has no hold in force, its
+    监控表 lose their 暂缓拨款 mark with a release event carrying `opinion`."""
+    ensure_hold_scope(acting_user, hold.project)
     if not hold.is_active:
         raise ValidationError("该暂缓拨款已解除。")
     before = snapshot(hold)
     hold.released_at = timezone.now()
     hold.save(update_fields=["released_at"])
-    record_updated(acting_user, hold, before)
+    record_updated(acting_user, hold, before, note=opinion[:500])
+    # Imported here: monitoring builds on funds, and the release must reach the 监控表 whichever page lifts it.
+    from jixiao.monitoring.actions import clear_payment_held
+
+    clear_payment_held(hold.project, opinion=opinion or "在资金页面解除暂缓拨款", acting_user=acting_user)
     return hold

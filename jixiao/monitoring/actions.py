@@ -4,6 +4,11 @@ Workflow (DOMAIN §4, like the goal's): 填报中 → (unit submits) 待主管�
 approves) 待财政审核 → (finance approves) 审核通过; either review step may return (退回) it to the unit with an opinion.
 Who acts at a step is decided by the step's permission and its data scope. Every transition writes a
 MonitoringEvent and an audit row in the same transaction. `acting_user=None` is the console operator.
+
+The round bounds the filling: once it is closed (结束) nothing may be filled or submitted in it and reviewers may only
+approve what was already submitted (a return would send the 监控表 to a unit that can no longer change it); past its
+deadline a 监控表 never sent for review may be saved but not submitted, a returned one may be submitted again. The
+round's manager extends the deadline, which also reopens a closed round. These refusals hold for the console too.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import require_perm
 from jixiao.audit.models import AuditAction
 from jixiao.audit.recorder import record, record_created, record_updated, snapshot
-from jixiao.funds.actions import do_hold_payments
+from jixiao.funds.actions import do_hold_payments, do_release_hold
 from jixiao.funds.models import Allocation, PaymentHold
 from jixiao.funds.selectors import money, spent_until
 from jixiao.monitoring import warnings
@@ -33,11 +38,14 @@ from jixiao.monitoring.models import (
     MonitoringLine,
     MonitoringReport,
     MonitoringRound,
+    Refusal,
     ReportStatus,
     ReviewStep,
+    RoundEvent,
+    RoundStatus,
     default_thresholds,
 )
-from jixiao.monitoring.selectors import STEP_PERMS, in_report_scope
+from jixiao.monitoring.selectors import STEP_PERMS, can_manage_round, in_report_scope
 from jixiao.orgs.models import Region, Unit
 from jixiao.projects.models import Project, ProjectStatus
 
@@ -62,6 +70,11 @@ class MonitoringConflict(Exception):
         self.code = code
         self.message = message
         super().__init__(message)
+
+
+def _refuse(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise MonitoringConflict(*refusal)
 
 
 def _event(
@@ -203,6 +216,95 @@ def clean_thresholds(thresholds: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+# --- closing and extending a round ---------------------------------------------------------------------------
+
+
+def ensure_round_manager(acting_user: Any, monitoring_round: MonitoringRound) -> None:
+    """Raise PermissionDenied unless the user may close or extend the round (see selectors.can_manage_round)."""
+    require_perm(acting_user, Perm.MONITORING_MANAGE)
+    if acting_user is not None and not can_manage_round(acting_user, monitoring_round):
+        raise PermissionDenied("该监控批次含有您管理范围以外的项目,只能由组织该批次的处室结束或延期。")
+
+
+def _round_event(
+    monitoring_round: MonitoringRound, actor: Any, kind: str, before: Mapping[str, Any], opinion: str
+) -> None:
+    RoundEvent.objects.create(
+        round=monitoring_round,
+        actor=actor,
+        kind=kind,
+        from_status=before["status"],
+        to_status=monitoring_round.status,
+        old_deadline=before["deadline"],
+        new_deadline=monitoring_round.deadline,
+        opinion=opinion,
+    )
+
+
+def _clean_opinion(opinion: str, label: str, limit: int = 500) -> str:
+    opinion = opinion.strip()
+    if len(opinion) > limit:
+        raise ValidationError(f"{label}不能超过 {limit} 个字(现有 {len(opinion)} 个)。")
+    return opinion
+
+
+@transaction.atomic
+def do_close_round(monitoring_round: MonitoringRound, *, opinion: str = "", acting_user: Any) -> MonitoringRound:
+    """End the round (已结束): units can no longer fill or submit its 监控表; submitted ones may still be approved.
+
+    Closing a closed round changes nothing."""
+    ensure_round_manager(acting_user, monitoring_round)
+    opinion = _clean_opinion(opinion, "结束说明")
+    if not monitoring_round.can_close():
+        return monitoring_round
+    before = {"status": monitoring_round.status, "deadline": monitoring_round.deadline}
+    monitoring_round.status, monitoring_round.closed_at = RoundStatus.CLOSED, timezone.now()
+    monitoring_round.save(update_fields=["status", "closed_at"])
+    _round_event(monitoring_round, acting_user, "close", before, opinion)
+    record(
+        actor=acting_user,
+        action=AuditAction.TRANSITION,
+        obj=monitoring_round,
+        before={"status": before["status"]},
+        after={"status": monitoring_round.status},
+        note=f"close:{opinion}"[:500],
+    )
+    return monitoring_round
+
+
+@transaction.atomic
+def do_extend_round(
+    monitoring_round: MonitoringRound, *, deadline: dt.date, reason: str = "", acting_user: Any
+) -> MonitoringRound:
+    """Move the round's deadline later (延期); a closed round is reopened (填报中) with the new deadline.
+
+    The new deadline may not be before today or before the current one; extending an open round to its own
+    deadline changes nothing."""
+    ensure_round_manager(acting_user, monitoring_round)
+    reason = _clean_opinion(reason, "延期原因")
+    today = timezone.localdate()
+    if deadline < today:
+        raise ValidationError(
+            {"deadline": f"新的截止日期 {deadline:%Y-%m-%d} 早于今天({today:%Y-%m-%d}),延期后仍已逾期。"}
+        )
+    if deadline < monitoring_round.deadline:
+        raise ValidationError(
+            {"deadline": f"新的截止日期 {deadline:%Y-%m-%d} 早于原截止日期 {monitoring_round.deadline:%Y-%m-%d}。"}
+        )
+    reopen = monitoring_round.is_closed
+    if not reopen and deadline == monitoring_round.deadline:
+        return monitoring_round
+    before = {"status": monitoring_round.status, "deadline": monitoring_round.deadline}
+    audited = snapshot(monitoring_round)
+    monitoring_round.deadline = deadline
+    if reopen:
+        monitoring_round.status, monitoring_round.closed_at = RoundStatus.OPEN, None
+    monitoring_round.save(update_fields=["deadline", "status", "closed_at"])
+    _round_event(monitoring_round, acting_user, "reopen" if reopen else "extend", before, reason)
+    record_updated(acting_user, monitoring_round, audited, note=f"{'reopen' if reopen else 'extend'}:{reason}"[:500])
+    return monitoring_round
+
+
 def refresh_warning(report: MonitoringReport) -> list[warnings.Outcome]:
     """Re-evaluate the warning rules and store the level and the failed outcomes on the report."""
     lines = list(report.lines.all())
@@ -240,6 +342,7 @@ def do_save_report(
     ensure_report_scope(acting_user, report, Perm.MONITORING_FILL)
     if not report.can_edit():
         raise MonitoringConflict("not_editable", f"监控表状态为“{report.get_status_display()}”,不能修改。")
+    _refuse(report.fill_refusal())
     unknown = set(amounts) - set(AMOUNT_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改字段:{'、'.join(sorted(unknown))}")
@@ -267,12 +370,15 @@ def do_save_report(
 @transaction.atomic
 def do_submit_report(report: MonitoringReport, *, acting_user: Any) -> MonitoringReport:
     """Submit a filled 监控表 to the department's review; every line needs a likelihood, and a cause and measures
-    where it is 有可能 or 不可能. Submitting a submitted 监控表 again changes nothing."""
+    where it is 有可能 or 不可能. Submitting a submitted 监控表 again changes nothing. A closed round refuses, and
+    past its deadline so does a 监控表 never sent for review (409)."""
     ensure_report_scope(acting_user, report, Perm.MONITORING_FILL)
+    _refuse(report.round.closed_refusal())
     if report.status == ReportStatus.SUBMITTED:
         return report
     if not report.can_submit():
         raise MonitoringConflict("not_submittable", f"监控表状态为“{report.get_status_display()}”,不能提交。")
+    _refuse(report.submit_refusal())
     errors = submission_errors(report, list(report.lines.all()))
     if errors:
         raise ValidationError(errors)
@@ -304,6 +410,12 @@ def do_review_report(report: MonitoringReport, *, decision: str, opinion: str, a
     opinion = opinion.strip()
     if decision == "return" and not opinion:
         raise ValidationError("退回时必须填写审核意见。")
+    if decision == "return" and report.round.is_closed:
+        raise MonitoringConflict(
+            "round_closed",
+            f"监控批次“{report.round.name}”已结束,项目单位不能再修改监控表,不能退回;只能审核通过。"
+            "如需单位修改,请先延期并重新开放该批次。",
+        )
     if len(opinion) > 2000:
         raise ValidationError(f"审核意见不能超过 2000 个字(现有 {len(opinion)} 个)。")
     before = report.status
@@ -339,6 +451,40 @@ def do_hold_report_payments(report: MonitoringReport, *, reason: str, acting_use
     report.save(update_fields=["payment_held", "updated_at"])
     _event(report, acting_user, "hold", report.status, reason)
     return report
+
+
+@transaction.atomic
+def do_release_report_hold(report: MonitoringReport, *, opinion: str, acting_user: Any) -> MonitoringReport:
+    """解除暂缓拨款: lift the project's payment holds still in force and clear the 监控表's 暂缓拨款 mark, with an
+    opinion, an event and audit rows. Open to whoever may hold (monitoring.manage over the project), whatever the
+    warning is now. Releasing when nothing is held changes nothing."""
+    ensure_report_scope(acting_user, report, Perm.MONITORING_MANAGE)
+    opinion = _clean_opinion(opinion, "解除意见")
+    if not opinion:
+        raise ValidationError("解除暂缓拨款时必须填写意见。")
+    holds = list(PaymentHold.objects.filter(project_id=report.project_id, released_at__isnull=True))
+    if not holds and not report.payment_held:
+        return report
+    if not holds:
+        # A hold released on the funds page before that page cleared the marks: only the mark is left.
+        clear_payment_held(report.project, opinion=opinion, acting_user=acting_user)
+    for hold in holds:
+        do_release_hold(hold=hold, opinion=opinion, acting_user=acting_user)
+    report.refresh_from_db()
+    return report
+
+
+def clear_payment_held(project: Project, *, opinion: str, acting_user: Any) -> int:
+    """Clear the 暂缓拨款 mark of the project's 监控表 once no hold on the project is in force, with a release
+    event on each; returns how many. Called by the funds release, so a hold lifted anywhere shows everywhere."""
+    if PaymentHold.objects.filter(project=project, released_at__isnull=True).exists():
+        return 0
+    reports = list(MonitoringReport.objects.select_for_update().filter(project=project, payment_held=True))
+    for report in reports:
+        report.payment_held = False
+        report.save(update_fields=["payment_held", "updated_at"])
+        _event(report, acting_user, "release", report.status, opinion)
+    return len(reports)
 
 
 @transaction.atomic

@@ -53,10 +53,34 @@ class RoundOut(Schema):
     year: int
     cutoff_month: int
     deadline: dt.date
-    status: str
+    status: str = Field(description="open(填报中)、closed(已结束)")
+    state: str = Field(description="open(填报中)、overdue(已逾期:未结束且已过截止日期)、closed(已结束)")
+    state_label: str
+    closed_at: dt.datetime | None
     thresholds: dict
     department_id: int | None
     district_id: int | None
+
+
+class RoundEventOut(Schema):
+    kind: str = Field(description="close(结束批次)、extend(延长截止日期)、reopen(重新开放并延期)")
+    kind_label: str
+    from_status: str
+    to_status: str
+    old_deadline: dt.date
+    new_deadline: dt.date
+    opinion: str
+    actor: str
+    created_at: dt.datetime
+
+
+class CloseIn(Schema):
+    opinion: str = Field("", description="结束说明(可不填)")
+
+
+class ExtendIn(Schema):
+    deadline: dt.date = Field(description="新的填报截止日期:不早于今天和原截止日期;已结束的批次将重新开放")
+    reason: str = Field("", description="延期原因")
 
 
 class GroupOut(Schema):
@@ -80,6 +104,7 @@ class RoundDetailOut(RoundOut):
     summary: SummaryOut = Field(description="按数据范围统计的汇总")
     by_department: list[GroupOut]
     by_district: list[GroupOut]
+    events: list[RoundEventOut] = Field(description="结束、延期记录")
 
 
 class LineOut(Schema):
@@ -111,7 +136,7 @@ class LineIn(Schema):
 
 
 class EventOut(Schema):
-    kind: str = Field(description="open、submit、withdraw、return、approve、hold、adjust")
+    kind: str = Field(description="open、submit、withdraw、return、approve、hold、release、adjust")
     kind_label: str
     step: str = Field(description="审核环节:dept(主管部门)、finance(财政),非审核事件为空")
     from_status: str
@@ -162,6 +187,10 @@ class ReasonIn(Schema):
     reason: str = ""
 
 
+class OpinionIn(Schema):
+    opinion: str = Field("", description="解除意见(必填)")
+
+
 class AdjustmentOut(Schema):
     message: str
     report: ReportOut
@@ -199,6 +228,15 @@ def _group(group: Group) -> dict[str, Any]:
 
 def _conflict(exc: actions.MonitoringConflict) -> ApiError:
     return ApiError(409, exc.code, exc.message)
+
+
+def _round_events(monitoring_round: MonitoringRound) -> list[dict[str, Any]]:
+    return [
+        {"kind": e.kind, "kind_label": e.kind_label, "from_status": e.from_status, "to_status": e.to_status,
+         "old_deadline": e.old_deadline, "new_deadline": e.new_deadline, "opinion": e.opinion,
+         "actor": e.actor.full_name if e.actor else "系统", "created_at": e.created_at}
+        for e in monitoring_round.events.select_related("actor")
+    ]  # fmt: skip
 
 
 @router.get("/monitoring/rounds", response={200: list[RoundOut], **ERRORS}, summary="监控批次列表")
@@ -245,7 +283,30 @@ def get_round_detail(request: HttpRequest, round_id: int):
         "summary": {**_group(total), "by_status": status_counts(reports)},
         "by_department": [_group(g) for g in group_reports(reports, "department")],
         "by_district": [_group(g) for g in group_reports(reports, "district")],
+        "events": _round_events(monitoring_round),
     }  # fmt: skip
+
+
+@router.post(
+    "/monitoring/rounds/{round_id}/close",
+    response={200: RoundOut, **ERRORS},
+    summary="结束监控批次(结束后单位不能再填报、提交;已提交的仍可审核通过;重复请求不再新增记录)",
+)
+def close_round(request: HttpRequest, round_id: int, payload: CloseIn):
+    require_perm(request.user, Perm.MONITORING_MANAGE)
+    return actions.do_close_round(get_round(round_id), opinion=payload.opinion, acting_user=request.user)
+
+
+@router.post(
+    "/monitoring/rounds/{round_id}/extend",
+    response={200: RoundOut, **ERRORS},
+    summary="延长监控批次的填报截止日期(已结束的批次同时重新开放)",
+)
+def extend_round(request: HttpRequest, round_id: int, payload: ExtendIn):
+    require_perm(request.user, Perm.MONITORING_MANAGE)
+    return actions.do_extend_round(
+        get_round(round_id), deadline=payload.deadline, reason=payload.reason, acting_user=request.user
+    )
 
 
 @router.get(
@@ -340,6 +401,17 @@ def hold_report(request: HttpRequest, project_id: int, round_id: int, payload: R
         actions.do_hold_report_payments(report, reason=payload.reason, acting_user=request.user)
     except actions.MonitoringConflict as exc:
         raise _conflict(exc)
+    return report_out(_report(request, project_id, round_id))
+
+
+@router.post(
+    REPORT_PATH + "/release-hold",
+    response={200: ReportOut, **ERRORS},
+    summary="解除暂缓拨款(须填意见;没有暂缓拨款时不做改动)",
+)
+def release_hold(request: HttpRequest, project_id: int, round_id: int, payload: OpinionIn):
+    report = _report(request, project_id, round_id)
+    actions.do_release_report_hold(report, opinion=payload.opinion, acting_user=request.user)
     return report_out(_report(request, project_id, round_id))
 
 

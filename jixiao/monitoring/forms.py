@@ -35,3 +35,14 @@ class RoundForm(forms.Form):
 
     def thresholds(self) -> dict[str, int]:
         return {name: self.cleaned_data[name] for name in default_thresholds()}
+
+
+class ExtendForm(forms.Form):
+    """延长截止日期 (and reopen a closed round) on the round page."""
+
+    deadline = forms.DateField(
+        label="新的填报截止日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    reason = forms.CharField(
+        label="延期原因", max_length=500, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import scope_for
@@ -31,6 +32,16 @@ THRESHOLD_LABELS = {
 class RoundStatus(models.TextChoices):
     OPEN = "open", "填报中"
     CLOSED = "closed", "已结束"
+
+
+# What a round looks like to its users: its status, or 已逾期 for an open round past its deadline.
+ROUND_STATES = {"open": "填报中", "overdue": "已逾期", "closed": "已结束"}
+# A refusal of an act by the round: a stable code and a Chinese message (the actions raise it as a 409).
+Refusal = tuple[str, str]
+
+
+def chinese_date(value: dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 class MonitoringRound(models.Model):
@@ -57,6 +68,7 @@ class MonitoringRound(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "监控批次"
@@ -90,6 +102,82 @@ class MonitoringRound(models.Model):
 
     def setting(self, key: str) -> Any:
         return {**default_thresholds(), **(self.thresholds or {})}[key]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == RoundStatus.CLOSED
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its deadline (the deadline day itself still counts as in time)."""
+        return self.status == RoundStatus.OPEN and timezone.localdate() > self.deadline
+
+    @property
+    def state(self) -> str:
+        """Returns "closed", "overdue" or "open"."""
+        return "closed" if self.is_closed else "overdue" if self.is_overdue else "open"
+
+    @property
+    def state_label(self) -> str:
+        return ROUND_STATES[self.state]
+
+    def can_close(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    def closed_refusal(self) -> Refusal | None:
+        """Why nothing may be filled or submitted in the round any more, if it is closed."""
+        if not self.is_closed:
+            return None
+        when = f"已于{chinese_date(timezone.localdate(self.closed_at))}结束" if self.closed_at else "已结束"
+        return (
+            "round_closed",
+            f"监控批次“{self.name}”{when},不能再填报或提交监控表。如需补报,请联系组织监控的处室延期并重新开放该批次。",
+        )
+
+    def deadline_refusal(self) -> Refusal | None:
+        """Why a 监控表 may not be submitted any more, if the round is past its deadline."""
+        if not self.is_overdue:
+            return None
+        return (
+            "past_deadline",
+            f"监控批次“{self.name}”的填报截止日期为{chinese_date(self.deadline)},已过截止日期,不能再提交监控表。"
+            "如需补报,请联系组织监控的处室延长截止日期。",
+        )
+
+
+class RoundEvent(models.Model):
+    """One decision on a round: close it (结束), extend its deadline (延期) or reopen a closed one with a new deadline."""
+
+    round = models.ForeignKey(MonitoringRound, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField("事件", max_length=16)
+    from_status = models.CharField("原状态", max_length=8, choices=RoundStatus.choices)
+    to_status = models.CharField("新状态", max_length=8, choices=RoundStatus.choices)
+    old_deadline = models.DateField("原截止日期")
+    new_deadline = models.DateField("新截止日期")
+    opinion = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "监控批次事件"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.kind} {self.from_status}→{self.to_status}"
+
+    @property
+    def kind_label(self) -> str:
+        return ROUND_EVENT_LABELS.get(self.kind, self.kind)
+
+
+ROUND_EVENT_LABELS = {"close": "结束批次", "extend": "延长截止日期", "reopen": "重新开放并延期"}
 
 
 class ReportStatus(models.TextChoices):
@@ -225,6 +313,26 @@ class MonitoringReport(models.Model):
         """暂缓拨款 and the goal-and-budget adjustment are taken on a red warning only."""
         return self.warning_level == WarningLevel.RED
 
+    def fill_refusal(self) -> Refusal | None:
+        """Why the round forbids saving this 监控表 now: the round is closed, or it is past the deadline and saving
+        would withdraw a submitted 监控表 that could not be submitted again."""
+        refusal = self.round.closed_refusal()
+        if refusal is None and self.status == ReportStatus.SUBMITTED and self.round.is_overdue:
+            refusal = (
+                "past_deadline",
+                f"监控批次“{self.round.name}”的填报截止日期为{chinese_date(self.round.deadline)},已过截止日期,"
+                "已提交的监控表不能再撤回修改。",
+            )
+        return refusal
+
+    def submit_refusal(self) -> Refusal | None:
+        """Why the round forbids submitting this 监控表 now: the round is closed, or it is past the deadline and
+        the 监控表 was never sent for review (a 监控表 returned by a reviewer may always be submitted again)."""
+        refusal = self.round.closed_refusal()
+        if refusal is None and self.status == ReportStatus.DRAFT:
+            refusal = self.round.deadline_refusal()
+        return refusal
+
 
 class MonitoringLine(models.Model):
     """One indicator row of a 监控表: the goal's target, execution to date and the likelihood of reaching it."""
@@ -303,5 +411,6 @@ EVENT_LABELS = {
     "return": "退回",
     "approve": "审核通过",
     "hold": "暂缓拨款",
+    "release": "解除暂缓拨款",
     "adjust": "申请调整目标和预算",
 }

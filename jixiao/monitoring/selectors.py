@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import get_scoped_for_user
+from jixiao.funds.models import PaymentHold
 from jixiao.funds.selectors import district_code, execution_rate
 from jixiao.monitoring.models import MonitoringReport, MonitoringRound, ReportStatus, ReviewStep, WarningLevel
 from jixiao.orgs.models import Region
@@ -64,6 +65,23 @@ def filter_reports(
     return reports
 
 
+def is_held(report: MonitoringReport) -> bool:
+    """Whether payments are held (暂缓拨款) for the report's project: its own hold, or one still in force."""
+    return (
+        report.payment_held
+        or PaymentHold.objects.filter(project_id=report.project_id, released_at__isnull=True).exists()
+    )
+
+
+def can_manage_round(user: Any, monitoring_round: MonitoringRound) -> bool:
+    """Whether the user may close or extend the round: monitoring.manage over every 监控表 in it. A round opened by
+    a fund division covers its own projects; a city-wide round is the 预算绩效管理处's."""
+    if not user.has_perm_code(Perm.MONITORING_MANAGE):
+        return False
+    managed = MonitoringReport.objects.visible_to(user, Perm.MONITORING_MANAGE).values("pk")
+    return not monitoring_round.reports.exclude(pk__in=managed).exists()
+
+
 def in_report_scope(user: Any, report: MonitoringReport, perm: str) -> bool:
     """Whether the user holds `perm` with the report's project inside that permission's scope."""
     return user.has_perm_code(perm) and MonitoringReport.objects.visible_to(user, perm).filter(pk=report.pk).exists()
@@ -76,7 +94,10 @@ class Moves:
     edit: bool = False
     submit: bool = False
     review_step: str | None = None
+    can_return: bool = False
     dispose: bool = False
+    release: bool = False
+    refusal: str = ""
 
     @property
     def review_label(self) -> str:
@@ -84,15 +105,23 @@ class Moves:
 
 
 def moves_for(user: Any, report: MonitoringReport) -> Moves:
-    """The moves the report's status allows and the user's permissions and scope grant."""
+    """The moves the report's status, its round (closed, past the deadline) and the user's permissions and scope
+    allow; `refusal` is the round's reason, for a unit that could otherwise fill or submit."""
     fill = (report.can_edit() or report.can_submit()) and in_report_scope(user, report, Perm.MONITORING_FILL)
+    fill_refusal, submit_refusal = report.fill_refusal(), report.submit_refusal()
     step = report.review_step()
     review = step is not None and in_report_scope(user, report, STEP_PERMS[ReviewStep(step)])
+    manage = in_report_scope(user, report, Perm.MONITORING_MANAGE)
+    edit, submit = fill and report.can_edit(), fill and report.can_submit()
+    refused = (edit and fill_refusal) or (submit and submit_refusal) or None
     return Moves(
-        edit=fill and report.can_edit(),
-        submit=fill and report.can_submit(),
+        edit=edit and fill_refusal is None,
+        submit=submit and submit_refusal is None,
         review_step=step if review else None,
-        dispose=report.can_dispose() and in_report_scope(user, report, Perm.MONITORING_MANAGE),
+        can_return=review and not report.round.is_closed,
+        dispose=report.can_dispose() and manage,
+        release=manage and is_held(report),
+        refusal=refused[1] if refused else "",
     )
 
 

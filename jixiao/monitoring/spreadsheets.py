@@ -85,6 +85,7 @@ REPORT_COLUMNS = [
     Column("level", "预警等级", width=10),
     Column("rules", "预警规则", width=30),
     Column("status", "状态", width=10),
+    Column("held", "暂缓拨款", width=10),
 ]
 GROUP_COLUMNS = [
     Column("label", "名称", width=26),
@@ -113,6 +114,7 @@ def summary_workbook(
             WarningLevel(r.warning_level).label,
             "、".join(f"{w['code']} {w['name']}" for w in r.warnings),
             r.get_status_display(),
+            "是" if r.payment_held else "否",
         ]
         for r in reports
     ]

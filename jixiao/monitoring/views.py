@@ -20,7 +20,7 @@ from jixiao.core.listing import paginate, query_without
 from jixiao.core.types import AuthedRequest
 from jixiao.monitoring import actions, spreadsheets
 from jixiao.monitoring.filling import AMOUNT_FIELDS, FILL_FIELDS, NEW_LINE_FIELDS
-from jixiao.monitoring.forms import RoundForm
+from jixiao.monitoring.forms import ExtendForm, RoundForm
 from jixiao.monitoring.models import (
     Cause,
     Likelihood,
@@ -31,10 +31,12 @@ from jixiao.monitoring.models import (
 )
 from jixiao.monitoring.selectors import (
     LEVEL_FILTERS,
+    can_manage_round,
     filter_reports,
     get_report_for_user,
     get_round,
     group_reports,
+    is_held,
     level_counts,
     moves_for,
     reports_for,
@@ -109,6 +111,9 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "monitoring/round_detail.html",
         {
             "round": monitoring_round,
+            "can_manage": can_manage_round(request.user, monitoring_round),
+            "extend_form": ExtendForm(initial={"deadline": monitoring_round.deadline}),
+            "round_events": monitoring_round.events.select_related("actor"),
             "page": paginate(request, shown),
             "query": query_without(request, "page"),
             "counts": counts,
@@ -126,6 +131,56 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "district_chart": _chart("bar", [g.label for g in by_district], [float(g.rate or 0) for g in by_district]),
         },
     )
+
+
+@perm_required(Perm.MONITORING_MANAGE)
+def round_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation (what closing locks), POST closes the round."""
+    monitoring_round = get_round(pk)
+    actions.ensure_round_manager(request.user, monitoring_round)
+    if request.method == "POST":
+        try:
+            actions.do_close_round(monitoring_round, opinion=request.POST.get("opinion", ""), acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, ";".join(exc.messages))
+        else:
+            messages.success(request, f"已结束监控批次“{monitoring_round.name}”,项目单位不能再填报或提交。")
+        return redirect("monitoring:round_detail", pk=monitoring_round.pk)
+    per_status = status_counts(monitoring_round.reports.all())
+    return render(
+        request,
+        "monitoring/round_close.html",
+        {
+            "round": monitoring_round,
+            "with_units": per_status[ReportStatus.DRAFT] + per_status[ReportStatus.RETURNED],
+            "in_review": per_status[ReportStatus.SUBMITTED] + per_status[ReportStatus.FINANCE_REVIEW],
+        },
+    )
+
+
+@require_POST
+@perm_required(Perm.MONITORING_MANAGE)
+def round_extend(request: AuthedRequest, pk: int) -> HttpResponse:
+    monitoring_round = get_round(pk)
+    actions.ensure_round_manager(request.user, monitoring_round)
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写正确的新截止日期(如 2026-07-31)。")
+        return redirect("monitoring:round_detail", pk=monitoring_round.pk)
+    was_closed = monitoring_round.is_closed
+    try:
+        actions.do_extend_round(
+            monitoring_round,
+            deadline=form.cleaned_data["deadline"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, ";".join(exc.messages))
+    else:
+        done = "已重新开放批次" if was_closed else "已延期"
+        messages.success(request, f"{done},填报截止日期为 {monitoring_round.deadline:%Y-%m-%d}。")
+    return redirect("monitoring:round_detail", pk=monitoring_round.pk)
 
 
 @perm_required(Perm.PROJECTS_VIEW)
@@ -158,6 +213,7 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "moves": moves_for(request.user, report),
             "returned": _last_return(report),
             "hold": actions.active_hold(report),
+            "held": is_held(report),
             "steps": _progress(report),
         },
     )
@@ -191,8 +247,10 @@ def _posted_lines(request: AuthedRequest, report: MonitoringReport) -> list[dict
 @perm_required(Perm.MONITORING_FILL)
 def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk, write=True)
-    if not report.can_edit():
-        messages.error(request, f"监控表状态为“{report.get_status_display()}”,不能修改。")
+    refusal = report.fill_refusal()
+    if not report.can_edit() or refusal is not None:
+        message = refusal[1] if refusal else f"监控表状态为“{report.get_status_display()}”,不能修改。"
+        messages.error(request, message)
         return redirect("monitoring:report_detail", pk=report.pk)
     errors: list[str] = []
     if request.method == "POST":
@@ -203,12 +261,16 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             errors = exc.messages
+        except actions.MonitoringConflict as exc:
+            errors = [exc.message]
         else:
             try:
                 if "submit" in request.POST:
                     actions.do_submit_report(report, acting_user=request.user)
             except ValidationError as exc:
                 errors = ["已保存,但还不能提交:", *exc.messages]
+            except actions.MonitoringConflict as exc:
+                errors = ["已保存,但不能提交:", exc.message]
             else:
                 messages.success(
                     request, "已提交监控表,等待主管部门审核。" if "submit" in request.POST else "已保存监控表。"
@@ -224,6 +286,7 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "likelihoods": Likelihood.choices,
             "causes": Cause.choices,
             "new_rows": range(3) if not report.lines.exists() else range(1),
+            "submit_refusal": (report.submit_refusal() or ("", ""))[1],
             "post": request.POST,
         },
     )
@@ -279,6 +342,17 @@ def report_hold(request: AuthedRequest, pk: int) -> HttpResponse:
         already = actions.active_hold(report) is not None
         actions.do_hold_report_payments(report, reason=request.POST.get("reason", ""), acting_user=request.user)
         return "该项目已在暂缓拨款中,无需重复操作。" if already else "已暂缓拨款,资金页面将显示该项目。"
+
+    return _transition(request, pk, run)
+
+
+@require_POST
+@perm_required(Perm.MONITORING_MANAGE)
+def report_release_hold(request: AuthedRequest, pk: int) -> HttpResponse:
+    def run(report: MonitoringReport) -> str:
+        held = is_held(report)
+        actions.do_release_report_hold(report, opinion=request.POST.get("opinion", ""), acting_user=request.user)
+        return "已解除暂缓拨款,资金页面同步解除。" if held else "该项目没有暂缓拨款,无需解除。"
 
     return _transition(request, pk, run)
 

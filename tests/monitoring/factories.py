@@ -24,12 +24,13 @@ def with_goal(project: Project, *, status: str = "approved") -> Goal:
 
 
 def open_round(month: int = 6, department: str = "420117-NYJ", **kwargs: Any) -> MonitoringRound:
-    """A 2023 round limited to one department's projects (by default 新洲区农业农村局, the factories' department)."""
+    """A 2023 round limited to one department's projects (by default 新洲区农业农村局, the factories' department),
+    still open for filling: its deadline is a month from today unless `deadline` is given."""
     return do_open_round(
         name=kwargs.pop("name", "2023年监控"),
         year=2023,
         cutoff_month=month,
-        deadline=dt.date(2023, month % 12 + 1, 15),
+        deadline=kwargs.pop("deadline", dt.date.today() + dt.timedelta(days=30)),
         department=Unit.objects.get(code=department),
         acting_user=kwargs.pop("acting_user", None),
         **kwargs,

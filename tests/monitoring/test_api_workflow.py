@@ -212,7 +212,9 @@ def test_openapi_documents_the_workflow_routes():
     paths = {"/" + path.removeprefix("/api/v1").lstrip("/"): spec for path, spec in schema["paths"].items()}
 
     report = "/projects/{project_id}/monitoring/{round_id}"
-    for path in (report + "/submit", report + "/review", report + "/hold", report + "/adjustment"):
+    workflow = ("/submit", "/review", "/hold", "/release-hold", "/adjustment")
+    rounds = ("/monitoring/rounds/{round_id}/close", "/monitoring/rounds/{round_id}/extend")
+    for path in [report + verb for verb in workflow] + list(rounds):
         assert {str(code) for code in paths[path]["post"]["responses"]} >= {"200", "403", "404", "409", "422"}, path
     review_body = paths[report + "/review"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert review_body["$ref"].endswith("/ReviewIn")
