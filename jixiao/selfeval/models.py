@@ -113,16 +113,16 @@ class SelfEvaluationQuerySet(models.QuerySet["SelfEvaluation"]):
 class SelfEvaluation(models.Model):
     """The 自评表 of one project in one campaign, with the scores the engine gave it."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="evaluations")
+    # Every query of 自评表 names the campaign: the composite indexes below lead with it, so neither the campaign
+    # nor status or grade has an index of its own — a bulk re-scoring rewrites every row and each of its indexes.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="evaluations", db_index=False)
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="self_evaluations")
     # Denormalised when the campaign opens, so the dashboard groups in SQL without walking region paths.
     department = models.ForeignKey("orgs.Unit", verbose_name="主管部门", on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey(
         "orgs.Region", verbose_name="区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(
-        "状态", max_length=16, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT, db_index=True
-    )
+    status = models.CharField("状态", max_length=16, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT)
     # 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金; the engine scores budget execution on this total
     # (the 分值 and 得分 of the official table sit on its row). Actions keep it equal to the sum (`entry.sum_funds`).
     budget_initial = models.DecimalField(
@@ -166,7 +166,7 @@ class SelfEvaluation(models.Model):
     execution_formula = models.CharField("预算执行公式", max_length=300, blank=True)
     total = models.DecimalField("总分", max_digits=6, decimal_places=2, null=True, blank=True)
     total_formula = models.CharField("总分公式", max_length=1000, blank=True)
-    grade = models.CharField("等级", max_length=4, blank=True, db_index=True)
+    grade = models.CharField("等级", max_length=4, blank=True)
     score_problems = models.JSONField("计分问题", default=list, blank=True)
     warnings = models.JSONField("提示", default=list, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
@@ -223,7 +223,8 @@ class SelfEvaluation(models.Model):
 class SelfEvaluationIndicator(models.Model):
     """One indicator row of a 自评表: the goal's target, the actual, and the stored score with its formula."""
 
-    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="indicators")
+    # The unique (evaluation, position) index serves every lookup by evaluation.
+    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="indicators", db_index=False)
     position = models.PositiveSmallIntegerField("序号")
     level1 = models.CharField("一级指标", max_length=32)
     level2 = models.CharField("二级指标", max_length=32, blank=True)
