@@ -83,12 +83,17 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         if connection.vendor != "sqlite":
             raise NotImplementedError(f"reserve_ids: unsupported database {connection.vendor}")
         # The import's transaction holds SQLite's write lock (transaction_mode IMMEDIATE), so nobody else can
-        # take these ids; AUTOINCREMENT remembers the highest id ever used, so deleted ids are not reused.
+        # take these ids; AUTOINCREMENT remembers the highest id ever used, so deleted ids are not reused. Moving
+        # that mark past the range reserves it for this transaction's later calls too (rows not inserted yet).
         cursor.execute(f'SELECT max("{pk}") FROM "{table}"')
         highest = cursor.fetchone()[0] or 0
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         found = cursor.fetchone()
         start = max(highest, found[0] if found else 0) + 1
+        if found:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [start + count - 1, table])
+        else:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start + count - 1])
     return list(range(start, start + count))
 
 

@@ -200,6 +200,17 @@ def _sheet_xml_paths(data: bytes) -> dict[str, str]:
     return paths
 
 
+def sheet_xml_size(data: bytes, sheet_name: str) -> int:
+    """The uncompressed size in bytes of the sheet's XML (from the zip directory, nothing read): how large a sheet
+    is before anyone parses it (an .xlsx row of a dozen cells takes roughly 200–500 bytes)."""
+    path = _sheet_xml_paths(data).get(sheet_name)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            return archive.getinfo(path).file_size if path else 0
+        except KeyError:
+            return 0
+
+
 def _unescape(text: str) -> str:
     return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
 

@@ -25,7 +25,7 @@ from jixiao.accounts.permissions import Perm
 from jixiao.audit import recorder
 from jixiao.audit.models import AuditAction
 from jixiao.core.bulk import db_datetime, db_json, insert_rows, reserve_ids
-from jixiao.core.excel import CellError, WorkbookError
+from jixiao.core.excel import CellError, WorkbookError, cell_text, open_book, sheet_rows
 from jixiao.core.sideprocess import Submit, side_process
 from jixiao.goals import checks
 from jixiao.goals.actions import clean_indicator
@@ -45,7 +45,9 @@ NOTE = "Excel 导入绩效目标"
 
 
 @dataclass(frozen=True, slots=True)
-class _Project:
+class GoalProject:
+    """A project as its goal's review reads it."""
+
     pk: int
     code: str
     name: str
@@ -85,6 +87,28 @@ class Parsed:
     sheet: str
     errors: list[CellError]
     goals: list[tuple[str, int, list[CellError]]]
+    empty: bool = False
+
+
+@dataclass
+class NewProjects:
+    """The projects an import creates, with reserved ids, handed to the side process before they are inserted:
+    their goals are computed while the projects go in."""
+
+    projects: dict[str, GoalProject]  # by code
+    goal_ids: dict[str, int]  # reserved, by project code (unused ones are simply never written)
+    context: _Context
+
+    @classmethod
+    def of(cls, projects: list[GoalProject], actor: Any) -> NewProjects:
+        ids = reserve_ids(Goal, len(projects))
+        return cls({p.code: p for p in projects}, {p.code: pk for p, pk in zip(projects, ids, strict=True)},
+                   context_for(actor, {p.year for p in projects}))  # fmt: skip
+
+    def submit(self, submit: Submit) -> list[Future]:
+        """Hand these projects to the side process; return the futures of their goals' chunks (`compute_new`)."""
+        submit("plan_new", self)
+        return [submit("compute_new", part) for part in range(-(-len(self.projects) // GOALS_PER_CHUNK))]
 
 
 @dataclass
@@ -111,28 +135,31 @@ class GoalSheet:
     """The pure half of a goal import: parse the sheet once, then compute chunks of goals. No database access."""
 
     def __init__(self, *, file_name: str, sheet: str, parsed: dict[str, ParsedGoal] | None = None,
-                 data: bytes = b"", book: Any = None, rows: list | None = None,
-                 cell_errors: list[CellError] | None = None):  # fmt: skip
-        """Either `parsed` goals, or the sheet to parse: the workbook's `data` and `book`, the sheet's `rows`, and
-        its `cell_errors` when formulas and merged cells were looked for already (`formula_and_merge_errors`)."""
+                 data: bytes = b"", cells_checked: bool = False):  # fmt: skip
+        """Either `parsed` goals, or the workbook `data` whose sheet `parse` reads (`cells_checked`: formulas and
+        merged cells are looked for by the caller, `formula_and_merge_errors`)."""
         self.file_name, self.sheet = file_name, sheet
         self.parsed = parsed
-        self._read = (data, book, rows, cell_errors)
+        self._read = (data, cells_checked)
+        self.new: NewProjects | None = None
+        self._new_codes: list[str] | None = None
         self.context: _Context | None = None
         self.cleaned: dict[tuple, tuple] = {}
         self.drafts: dict[tuple, IndicatorDraft] = {}
         self.profiles: dict[str, str] = {}
 
     def parse(self) -> Parsed:
-        """Parse the sheet (unless given parsed); return its cell errors, or its goals."""
+        """Read and parse the sheet (unless given parsed); return its cell errors, or its goals. A sheet holding
+        nothing below its header (a project workbook's goals sheet left empty) is `empty`."""
         if self.parsed is None:
-            data, book, rows, cell_errors = self._read
-            self._read = (b"", None, None, None)
-            if cell_errors:
-                return Parsed(self.sheet, cell_errors, [])
+            data, cells_checked = self._read
+            self._read = (b"", False)
+            rows = sheet_rows(open_book(data), self.sheet)
+            if not any(cell_text(v) for row in rows[1:] for v in row):
+                return Parsed(self.sheet, [], [], empty=True)
             try:
-                self.sheet, self.parsed = parse_goals(data, file_name=self.file_name, book=book, sheet_name=self.sheet,
-                                                      rows=rows, cells_checked=cell_errors is not None)  # fmt: skip
+                self.sheet, self.parsed = parse_goals(data, file_name=self.file_name, sheet_name=self.sheet,
+                                                      rows=rows, cells_checked=cells_checked)  # fmt: skip
             except WorkbookError as exc:
                 return Parsed(self.sheet, exc.errors, [])
         goals = [(code, item.first_row, self._duplicates(item)) for code, item in self.parsed.items()]
@@ -151,10 +178,30 @@ class GoalSheet:
         return errors
 
     def setup(self, context: _Context) -> None:
-        self.context = context
+        """Set what the computation reads; a later call only adds libraries of more years."""
+        if self.context is None:
+            self.context = context
+        else:
+            self.context.libraries.update(context.libraries)
+
+    def plan_new(self, new: NewProjects) -> None:
+        self.new = new
+        self.setup(new.context)
+
+    def compute_new(self, part: int) -> _Computed:
+        """The rows of part `part` (GOALS_PER_CHUNK goals, sheet order) of the goals of the import's new projects."""
+        assert self.new is not None and self.parsed is not None, "parse first"
+        if self._new_codes is None:
+            self._new_codes = [code for code in self.parsed if code in self.new.projects]
+        codes = self._new_codes[part * GOALS_PER_CHUNK : (part + 1) * GOALS_PER_CHUNK]
+        return self.compute(codes, self.new.projects, {}, self.new.goal_ids)
 
     def compute(
-        self, codes: Sequence[str], projects: dict[str, _Project], existing: dict[str, _Existing], ids: dict[str, int]
+        self,
+        codes: Sequence[str],
+        projects: dict[str, GoalProject],
+        existing: dict[str, _Existing],
+        ids: dict[str, int],
     ) -> _Computed:
         """The rows of these goals: new ones get `ids`, existing ones are updated."""
         assert self.parsed is not None and self.context is not None, "parse and setup first"
@@ -217,7 +264,7 @@ class GoalSheet:
         return found
 
     def _review(
-        self, project: _Project, year: int, style: str, profile: str, overall_goal: str, rows: Sequence[tuple]
+        self, project: GoalProject, year: int, style: str, profile: str, overall_goal: str, rows: Sequence[tuple]
     ) -> list[dict[str, Any]]:
         """The findings (as stored on the goal) of the normative review of the goal these rows make."""
         assert self.context is not None
@@ -258,16 +305,22 @@ def import_goal_sheet(
     file_name: str,
     acting_user: Any,
     audit_file: bool = False,
+    new: NewProjects | None = None,
+    new_parts: Sequence[Future] = (),
 ) -> dict[str, int]:
     """The database half: `submit` runs a `GoalSheet`'s methods (here or in a side process), `parsed` is what its
-    `parse` returned. Checks scope and states, then writes each chunk of goals as it is computed."""
+    `parse` returned, `new` the projects this import created (their goals already being computed: `new_parts`).
+    Checks scope and states, then writes each chunk of goals as it is computed."""
     if parsed.errors:
         raise WorkbookError(parsed.errors[:500])
+    created = new.projects if new is not None else {}
     codes = [code for code, _, _ in parsed.goals]
-    projects = _projects(codes)
-    goals = _existing_goals([p.pk for p in projects.values()])
-    computing = _compute(submit, [c for c in codes if c in projects], projects, goals, acting_user)  # meanwhile:
-    allowed = _fillable([p.pk for p in projects.values()], acting_user)
+    others = [code for code in codes if code not in created]
+    projects = {**{code: created[code] for code in codes if code in created}, **_projects(others)}
+    goals = _existing_goals([projects[code].pk for code in others if code in projects])
+    chunks = list(new_parts)
+    chunks += _compute(submit, [code for code in others if code in projects], projects, goals, acting_user)
+    allowed = _fillable([p.pk for p in projects.values()], acting_user)  # meanwhile computed in the side process
     errors: list[CellError] = []
     for code, first_row, duplicates in parsed.goals:
         project = projects.get(code)
@@ -282,7 +335,7 @@ def import_goal_sheet(
         errors += duplicates
     if errors:
         raise WorkbookError(errors[:500])
-    counts = _write(computing, goals, acting_user)
+    counts = _write(chunks, goals, acting_user)
     if audit_file:
         recorder.record(actor=acting_user, action=AuditAction.IMPORT, model_label="goals.goal",
                         object_repr=file_name, after=counts,
@@ -290,25 +343,21 @@ def import_goal_sheet(
     return counts
 
 
-@dataclass
-class _Computing:
-    """The chunks being computed (futures of `_Computed`), and what their writing needs."""
-
-    chunks: list[Future]
-    new_goals: int
-    user_id: int | None
-    now: dt.datetime
+def context_for(actor: Any, years: set[int]) -> _Context:
+    """What goals of these years are computed with: the acting user, the clock, templates and review libraries."""
+    now = timezone.now()
+    templates = {key: (t.pk, t.code) for key, t in _templates().items()}
+    return _Context(actor.pk if getattr(actor, "pk", None) else None, now, db_datetime(now), templates,
+                    {year: db_library(year) for year in years})  # fmt: skip
 
 
 def _compute(
-    submit: Submit, codes: list[str], projects: dict[str, _Project], goals: dict[int, Goal], actor: Any
-) -> _Computing:
-    """Hand the goals to `GoalSheet.compute` chunk by chunk, new goals with reserved ids; return at once."""
-    now = timezone.now()
-    user_id = actor.pk if getattr(actor, "pk", None) else None
-    years = {projects[code].year for code in codes} | {g.year for g in goals.values()}
-    templates = {key: (t.pk, t.code) for key, t in _templates().items()}
-    submit("setup", _Context(user_id, now, db_datetime(now), templates, {year: db_library(year) for year in years}))
+    submit: Submit, codes: list[str], projects: dict[str, GoalProject], goals: dict[int, Goal], actor: Any
+) -> list[Future]:
+    """Hand these goals to `GoalSheet.compute` chunk by chunk, new goals with reserved ids; return at once."""
+    if not codes:
+        return []
+    submit("setup", context_for(actor, {projects[code].year for code in codes} | {g.year for g in goals.values()}))
     new_codes = [code for code in codes if projects[code].pk not in goals]
     ids = dict(zip(new_codes, reserve_ids(Goal, len(new_codes)), strict=True))
     existing = {p.code: _existing(goals[p.pk]) for p in projects.values() if p.pk in goals}
@@ -317,25 +366,27 @@ def _compute(
         chunk = codes[start : start + GOALS_PER_CHUNK]
         chunks.append(submit("compute", chunk, {c: projects[c] for c in chunk},
                              {c: existing[c] for c in chunk if c in existing}, {c: ids[c] for c in chunk if c in ids}))  # fmt: skip
-    return _Computing(chunks, len(new_codes), user_id, now)
+    return chunks
 
 
-def _write(computing: _Computing, goals: dict[int, Goal], actor: Any) -> dict[str, int]:
+def _write(chunks: list[Future], goals: dict[int, Goal], actor: Any) -> dict[str, int]:
     """Insert each chunk as it arrives (the side process computes the next one meanwhile)."""
     if goals:
         GoalIndicator.objects.filter(goal__in=list(goals.values())).delete()  # the updated goals' rows: replaced
-    stamp, indicators, events, updates = db_datetime(computing.now), 0, [], []
-    for future in computing.chunks:
+    now = timezone.now()
+    stamp, user_id = db_datetime(now), actor.pk if getattr(actor, "pk", None) else None
+    created = indicators = events = 0
+    updates: list[tuple[int, str, list, int, int]] = []
+    for future in chunks:
         done: _Computed = future.result()
-        insert_rows(Goal, GOAL_COLUMNS, done.goal_rows)
+        created += insert_rows(Goal, GOAL_COLUMNS, done.goal_rows)
         recorder.record_rows(actor, AuditAction.UPDATE, Goal, done.goal_audit, note=NOTE)
         indicators += insert_rows(GoalIndicator, INDICATOR_COLUMNS, done.indicator_rows)
-        events += done.events
         updates += done.updates
-    _update_goals(goals, updates, actor, computing.now)
-    insert_rows(GoalEvent, EVENT_COLUMNS, ((goal_id, stamp, computing.user_id, "import", status, status, "", "", "",
-                                            "{}", version) for goal_id, status, version in events))  # fmt: skip
-    return {"goals": len(events), "created": computing.new_goals, "updated": len(updates), "indicators": indicators}
+        _update_goals(goals, done.updates, actor, now)  # before their events (parents first)
+        events += insert_rows(GoalEvent, EVENT_COLUMNS, ((goal_id, stamp, user_id, "import", status, status, "", "",
+                                                          "", "{}", version) for goal_id, status, version in done.events))  # fmt: skip
+    return {"goals": events, "created": created, "updated": len(updates), "indicators": indicators}
 
 
 def _existing(goal: Goal) -> _Existing:
@@ -357,14 +408,14 @@ def _update_goals(goals: dict[int, Goal], updates: list[tuple[int, str, list, in
     recorder.record_many(actor, AuditAction.UPDATE, changed, note=NOTE)
 
 
-def _projects(codes: list[str]) -> dict[str, _Project]:
+def _projects(codes: list[str]) -> dict[str, GoalProject]:
     """The projects of these codes, by code (whoever may see them: `_fillable` judges the scope)."""
-    found: dict[str, _Project] = {}
+    found: dict[str, GoalProject] = {}
     fields = ("pk", "code", "name", "year", "budget_wan", "category__code", "subcategory__code", "region__population")
     for start in range(0, len(codes), CHUNK):
         queryset = Project.objects.filter(code__in=codes[start : start + CHUNK])
         for pk, code, name, year, budget, category, sub, population in queryset.values_list(*fields):
-            found[code] = _Project(pk, code, name, year, budget, sub or category, population)
+            found[code] = GoalProject(pk, code, name, year, budget, sub or category, population)
     return found
 
 

@@ -8,7 +8,6 @@ rows go in as plain rows (`jixiao.core.bulk`: COPY on PostgreSQL, executemany on
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,15 +30,14 @@ from jixiao.core.excel import (
     CellError,
     SheetRows,
     WorkbookError,
-    cell_text,
     formula_and_merge_errors,
     open_book,
     read_table,
     read_upload,
-    sheet_rows,
+    sheet_xml_size,
 )
 from jixiao.core.sideprocess import side_process
-from jixiao.goals.importer import FORK_ROWS, GoalSheet, import_goal_sheet
+from jixiao.goals.importer import GoalProject, GoalSheet, NewProjects, import_goal_sheet
 from jixiao.goals.spreadsheets import MANY_SHEET
 from jixiao.orgs.models import Region, Unit
 from jixiao.projects import transitions
@@ -47,6 +45,7 @@ from jixiao.projects.models import Category, EventKind, Project, ProjectEvent, P
 from jixiao.projects.spreadsheets import COLUMNS, FUND_HEADERS, HEADER_OF, SHEET
 from jixiao.projects.validation import project_errors, total_wan
 
+FORK_SHEET_BYTES = 1_000_000  # a goals sheet this large (≈ 3 000 indicator rows) is read in a side process
 FIELD_COLUMN = {"persons": "受益人数", "funds": "项目总投资(万元)", "planned_end": "计划完工"}
 
 
@@ -279,9 +278,8 @@ def import_projects(data: bytes, *, file_name: str, acting_user: Any) -> dict[st
 
     A workbook that also holds the 绩效指标 sheet (项目编码 + indicator rows, as the goal import reads it) imports
     those goals too, in the same transaction: both sheets are checked, and either both are written or nothing.
-    The two cores share a large workbook: a thread reads the goals sheet (calamine releases the GIL) while the
-    projects sheet is checked, and the goals' checks run in a side process (`GoalSheet`) while projects and
-    earlier goals are inserted here.
+    The two cores share a large workbook: a side process (`GoalSheet`) reads and checks the goals sheet and
+    builds the goals' rows while this process checks and inserts the projects, then the goals chunk by chunk.
     """
     require_perm(acting_user, Perm.PROJECTS_EDIT)
     data = read_upload(data, file_name=file_name)
@@ -291,41 +289,37 @@ def import_projects(data: bytes, *, file_name: str, acting_user: Any) -> dict[st
     if goals_sheet and acting_user is not None and not acting_user.has_perm_code(Perm.GOALS_FILL):
         expected = f"您没有填报绩效目标的权限,不能导入工作表「{goals_sheet}」;请删除该工作表后重新上传"
         raise WorkbookError([CellError(file_name, goals_sheet, expected=expected)])
-    with ThreadPoolExecutor(1, thread_name_prefix="goals-sheet-reader") as reader:
-        goals_read = reader.submit(_read_goals_sheet, data, file_name, goals_sheet) if goals_sheet else None
+    work = GoalSheet(file_name=file_name, sheet=goals_sheet, data=data, cells_checked=True) if goals_sheet else None
+    fork = goals_sheet is not None and sheet_xml_size(data, goals_sheet) >= FORK_SHEET_BYTES
+    with side_process(work, fork=fork) as submit, constraints_checked_per_statement():
+        parsed = submit("parse") if work is not None else None  # the goals sheet, read in the side process meanwhile
         table, errors = _read_projects(data, book, file_name, sheet)
         if table is not None:
             errs = _RowErrors(file_name, table.sheet)
-            look = Lookups.load({values["code"] for _, values in table.rows}, acting_user)
-            new, changed = _plan(table, look, errs)
+            new, changed = _plan(table, Lookups.load({values["code"] for _, values in table.rows}, acting_user), errs)
             errors += errs.errors
-        rows, cell_errors = goals_read.result() if goals_read is not None else ([], [])
-    work = None
-    if any(cell_text(v) for row in rows[1:] for v in row):  # a goals sheet left empty (the header only) is no import
-        work = GoalSheet(file_name=file_name, sheet=goals_sheet or "", data=data, book=book, rows=rows,
-                         cell_errors=cell_errors)  # fmt: skip
-    with side_process(work, fork=len(rows) >= FORK_ROWS) as submit, constraints_checked_per_statement():
-        parsed = submit("parse") if work is not None else None  # in the side process, while projects go in here
-        if errors:  # the goals sheet's problems too: every problem of the workbook at once
-            raise WorkbookError((errors + (parsed.result().errors if parsed is not None else []))[:500])
+        cell_errors = formula_and_merge_errors(data, file_name, goals_sheet) if goals_sheet else []
+        if errors or cell_errors:  # every problem of the workbook at once: the goals sheet's too
+            goal_errors = cell_errors or (parsed.result().errors if parsed is not None else [])
+            raise WorkbookError((errors + goal_errors)[:500])
         assert table is not None
+        ids = reserve_ids(Project, len(new))
+        new_goals, new_parts = None, []
+        if parsed is not None and new:  # their goals: computed in the side process while the projects go in here
+            new_goals = NewProjects.of([_goal_project(pk, d) for pk, d in zip(ids, new, strict=True)], acting_user)
+            new_parts = new_goals.submit(submit)
         now = timezone.now()
-        ids = _insert_new(new, acting_user, now, note=_note(file_name))
+        _insert_new(new, ids, acting_user, now, note=_note(file_name))
         _update_changed(changed)
         _check_write_scope(new, changed, ids, acting_user, errs)
         _write_children(new, ids, changed, acting_user, file_name, now)
         counts = {"created": len(new), "updated": len(changed), "unchanged": len(table.rows) - len(new) - len(changed)}
-        if parsed is not None:
-            written = import_goal_sheet(submit, parsed.result(), file_name=file_name, acting_user=acting_user)
+        if parsed is not None and not parsed.result().empty:
+            written = import_goal_sheet(submit, parsed.result(), file_name=file_name, acting_user=acting_user,
+                                        new=new_goals, new_parts=new_parts)  # fmt: skip
             counts.update(goals=written["goals"], indicators=written["indicators"])
     _record_import(acting_user, file_name, counts)
     return counts
-
-
-def _read_goals_sheet(data: bytes, file_name: str, sheet: str) -> tuple[list[list[Any]], list[CellError]]:
-    """The goals sheet's rows and its formula and merged-cell errors: for a thread, as calamine and zlib mostly
-    run outside the GIL."""
-    return sheet_rows(open_book(data), sheet), formula_and_merge_errors(data, file_name, sheet)
 
 
 def _read_projects(data: bytes, book: Any, file_name: str, sheet: str) -> tuple[SheetRows | None, list[CellError]]:
@@ -342,10 +336,14 @@ PROJECT_COLUMNS = ("id", "code", "name", "year", "category_id", "subcategory_id"
                    "budget_requested_at", "created_by_id", "created_at", "updated_at")  # fmt: skip
 
 
-def _insert_new(new: list[_Draft], user: Any, now: Any, note: str) -> list[int]:
-    """Insert the new projects as plain rows and audit each (the rows record_created would write); return their
-    ids in `new` order."""
-    ids = reserve_ids(Project, len(new))
+def _goal_project(pk: int, draft: _Draft) -> GoalProject:
+    category = draft.subcategory or draft.category
+    return GoalProject(pk, draft.code, draft.name, draft.year, draft.budget, category.code, draft.region.population)
+
+
+def _insert_new(new: list[_Draft], ids: list[int], user: Any, now: Any, note: str) -> None:
+    """Insert the new projects (with their reserved `ids`) as plain rows and audit each (the rows record_created
+    would write)."""
     user_id = user.pk if user is not None else None
     stamp = db_datetime(now)
     values = [
@@ -358,7 +356,6 @@ def _insert_new(new: list[_Draft], user: Any, now: Any, note: str) -> list[int]:
     audited = ((v[0], f"{v[1]} {v[2]}", snapshot_values(Project, dict(zip(PROJECT_COLUMNS, v, strict=True))))
                for v in values)  # fmt: skip
     record_rows(user, AuditAction.CREATE, Project, audited, note=note)
-    return ids
 
 
 def _update_changed(changed: list[_Planned]) -> None:

@@ -116,3 +116,10 @@ def test_datetimes_keep_their_instant(demo):
                                     "note"), [(pk, project.pk, bulk.db_datetime(moment), None, "", "", "import", "")])  # fmt: skip
 
     assert ProjectEvent.objects.get(pk=pk).created_at == moment
+
+
+def test_reserved_ids_are_not_handed_out_again_before_they_are_used():
+    first = bulk.reserve_ids(ProjectFund, 3)
+    second = bulk.reserve_ids(ProjectFund, 2)
+
+    assert not set(first) & set(second) and len(set(first + second)) == 5

@@ -45,7 +45,7 @@ def everything() -> tuple:
 def side(request, monkeypatch):
     """Run the goals' checks in this process and, as large workbooks do, in the forked side process."""
     if request.param == "side process":
-        monkeypatch.setattr("jixiao.projects.importer.FORK_ROWS", 0)
+        monkeypatch.setattr("jixiao.projects.importer.FORK_SHEET_BYTES", 0)
         monkeypatch.setattr("jixiao.goals.importer.FORK_ROWS", 0)
     return request.param
 
@@ -161,3 +161,25 @@ def test_formulas_and_merged_cells_of_the_goals_sheet_are_refused(demo, side):
     assert any("L4:L5" in m and "合并单元格" in m for m in messages)
     assert any("第 3 行「I3」列" in m and "含公式" in m for m in messages)
     assert everything() == before
+
+
+def test_goals_of_new_and_of_existing_projects_in_one_workbook(demo, side):
+    from tests.goals.factories import make_goal, make_project
+
+    existing = make_goal(make_project("T-OLD-1")).project  # a draft goal of a project the unit fills
+    fresh = make_project("T-OLD-2")  # an existing project without a goal yet
+    goals = goal_rows("IMP-0001") + goal_rows(existing.code, INDICATORS[:3]) + goal_rows(fresh.code, INDICATORS[:2])
+    data = workbook([row(), row(**{"项目编码": "IMP-0002"})], goals)
+
+    result = import_projects(data, file_name=FILE, acting_user=demo["unit_xinzhou"])
+
+    assert result == {"created": 2, "updated": 0, "unchanged": 0, "goals": 3, "indicators": 11}
+    counts = {code: Goal.objects.get(project__code=code).indicators.count()
+              for code in ("IMP-0001", existing.code, fresh.code)}  # fmt: skip
+    assert counts == {"IMP-0001": 6, existing.code: 3, fresh.code: 2}
+    assert not Goal.objects.filter(project__code="IMP-0002").exists()
+    ids = list(Goal.objects.values_list("pk", flat=True))
+    assert len(ids) == len(set(ids))
+    for code in ("IMP-0001", existing.code, fresh.code):
+        goal = Goal.objects.get(project__code=code)
+        assert goal.findings == [f.to_dict() for f in checks.review(goal)]
