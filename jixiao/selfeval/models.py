@@ -113,9 +113,10 @@ class SelfEvaluationQuerySet(models.QuerySet["SelfEvaluation"]):
 class SelfEvaluation(models.Model):
     """The 自评表 of one project in one campaign, with the scores the engine gave it."""
 
-    # Every query of 自评表 names the campaign: the composite indexes below lead with it, so neither the campaign
-    # nor status or grade has an index of its own — a bulk re-scoring rewrites every row and each of its indexes.
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="evaluations", db_index=False)
+    # Every query of 自评表 names the campaign: the composite indexes below lead with it, so status and grade have no
+    # index of their own — a bulk re-scoring rewrites every row and each of its indexes. (The campaign's own index
+    # stays: it lists a campaign's 自评表 in id order without sorting.)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="evaluations")
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="self_evaluations")
     # Denormalised when the campaign opens, so the dashboard groups in SQL without walking region paths.
     department = models.ForeignKey("orgs.Unit", verbose_name="主管部门", on_delete=models.PROTECT, related_name="+")
