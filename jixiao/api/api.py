@@ -80,6 +80,7 @@ def _zh_validation(err: dict) -> str:
         "bool_parsing": "应为 true 或 false",
         "string_too_long": "超过长度上限",
         "json_invalid": "JSON 格式错误",
+        "extra_forbidden": "不认识的字段",
     }.get(kind, err.get("msg", "格式错误"))
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from pydantic import ConfigDict
 
 from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import require_perm
@@ -235,6 +236,8 @@ class CampaignOut(Schema):
 
 
 class IndicatorIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     level1: str
     level2: str = ""
     name: str
@@ -250,6 +253,8 @@ class IndicatorIn(Schema):
 
 
 class ActualIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     position: int = Field(description="指标序号(1 起)")
     actual: str | None = Field(None, description="实际完成值;定量指标为数字,可带 % 和千分位逗号")
     applicable: bool | None = Field(None, description="false 表示不适用(不计分,总分折算)")
@@ -263,6 +268,8 @@ def _amount(label: str) -> Any:
 
 
 class EvaluationIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt or retired field (budget_executed…) is refused
+
     fiscal_initial: Decimal | None = _amount("当年财政拨款·年初预算数")
     fiscal_annual: Decimal | None = _amount("当年财政拨款·全年预算数")
     fiscal_executed: Decimal | None = _amount("当年财政拨款·全年执行数")

@@ -294,3 +294,17 @@ def test_opening_a_campaign_prefills_the_fiscal_row_only(demo):
     assert rows and all(ev.fiscal_annual == ev.budget_annual == ev.budget_initial > 0 for ev in rows)
     assert all(ev.fiscal_executed == ev.budget_executed for ev in rows)
     assert {(ev.carryover_annual, ev.other_annual, ev.carryover_executed) for ev in rows} == {(0, 0, None)}
+
+
+def test_api_refuses_unknown_fields_instead_of_ignoring_them(demo, client, api_token):
+    ev = f.evaluation(f.campaign(), f.project(f.XINZHOU_U2))
+    before = ev.overall_actual
+
+    answer = _put(client, api_token, ev, {"overall_actual": "改", "budget_executed": "1000",
+                                          "actuals": [{"position": 1, "actal": "2700"}]})  # fmt: skip
+
+    assert answer.status_code == 422
+    message = answer.json()["message"]
+    assert "budget_executed:不认识的字段" in message and "actuals.0.actal:不认识的字段" in message
+    ev.refresh_from_db()
+    assert ev.overall_actual == before
