@@ -291,6 +291,9 @@ def run_one(label: str, n: int, *, score: bool = True) -> dict:
     load_before = os.getloadavg()[0]
     campaign_id, generate_seconds, generate_cpu, _ = _timed(lambda: generate(n))
     campaign = Campaign.objects.get(pk=campaign_id)
+    if connection.vendor == "postgresql":  # the statistics autovacuum gathers within a minute of a bulk load
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     load_score = os.getloadavg()[0]
     counts, score_seconds, score_cpu, score_db_cpu = _timed(
@@ -354,8 +357,10 @@ def _child(label: str, n: int, env: dict) -> dict:
 
 
 def _meets_targets(r: dict) -> bool:
-    """Issue #4: scoring under 20 s and the dashboard page (perf_admin, right after scoring) under 300 ms."""
-    return r["score_seconds"] < TARGETS["score_seconds"] and r["dashboard_page_median_ms"] < TARGETS["dashboard_ms"]
+    """Issue #4: scoring under 20 s and the dashboard page right after scoring under 300 ms, for perf_admin (the
+    whole city) and for a district's user alike."""
+    pages = (r["dashboard_page_median_ms"], r["dashboard_page_district_median_ms"])
+    return r["score_seconds"] < TARGETS["score_seconds"] and max(pages) < TARGETS["dashboard_ms"]
 
 
 def _cell(value) -> str:
@@ -378,7 +383,10 @@ def _write_readme(results: list[dict], n: int) -> None:
         "< 300 ms. Wall times on a shared 2-CPU virtual machine measure the neighbours and the host too (the same",
         "code measured 30–40 % apart from one run to the next): load averages and CPU seconds are recorded",
         "(`results/selfeval.json`; Python CPU includes the SQLite scoring process; PostgreSQL server CPU = the",
-        "postmaster's reaped backends + live ones, autovacuum and checkpoints included).",
+        "postmaster's reaped backends + live ones, autovacuum and checkpoints included). On PostgreSQL the bench",
+        "runs ANALYZE after generating (what autovacuum does within a minute of a bulk load); the re-scoring itself",
+        "ends with VACUUM (ANALYZE) of the 自评表 table. A district's 自评表 are found through its projects (a semi-join",
+        "on the project library's scope), not by joining every 自评表 of the campaign to its project and region.",
         "",
         "| Database | Projects | Indicator rows | Load (score) | Generate (s) | Score (s) | Score CPU (s): Python + DB server |"
         " ms / 自评表 | Engine CPU ms / 自评表: exact → fast | Dashboard query (ms): all / district |"
@@ -412,7 +420,7 @@ def _write_readme(results: list[dict], n: int) -> None:
     missed = [r["database"] for r in results if not r["meets_targets"]]
     lines += [
         "",
-        f"Targets met (score < 20 s, dashboard page as perf_admin right after scoring < 300 ms): {', '.join(met) or 'none'}"
+        f"Targets met (score < 20 s, dashboard page right after scoring < 300 ms for both users): {', '.join(met) or 'none'}"
         + (f"; not met: {', '.join(missed)}." if missed else "."),
         "Before the fast path (same data): exact engine per 自评表, executemany per row on both databases and three",
         "GROUP BY scans — SQLite 100,000: score 188.2 s, dashboard page 562 ms; PostgreSQL 20,000: score 135.3 s.",
