@@ -9,15 +9,30 @@ saved by the same action as the form, whose refusals come back located by sheet,
 
 from __future__ import annotations
 
+import contextlib
+import io
+import zipfile
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from jixiao.core.excel import CellError, WorkbookError, cell_text, column_letter, open_book, parse_decimal, sheet_rows
+from jixiao.accounts.permissions import Perm
+from jixiao.core.excel import (
+    CellError,
+    WorkbookError,
+    cell_text,
+    column_letter,
+    open_book,
+    parse_decimal,
+    read_upload,
+    sheet_rows,
+)
 from jixiao.selfeval.actions import do_save_self_evaluation
 from jixiao.selfeval.entry import FUND_AMOUNTS, FUND_SOURCES, EntryRefused, read_amount
-from jixiao.selfeval.models import SelfEvaluation, SelfEvaluationIndicator
+from jixiao.selfeval.models import Campaign, SelfEvaluation, SelfEvaluationIndicator
 from jixiao.selfeval.profiles import ScoringProfile, TierBand
 from jixiao.selfeval.scoring import QUALITATIVE, normalize_operator
 from jixiao.selfeval.spreadsheets import (
@@ -200,3 +215,112 @@ def _located(sheet: _Sheet, position: int, field: str, value: Any, message: str)
 def _cell(sheet: _Sheet, row: int, col: int, value: Any, message: str, header: str | None = None) -> CellError:
     column = f"{column_letter(col)}({header})" if header else column_letter(col)
     return CellError(sheet.file_name, sheet.name, row + 1, column, value, message)
+
+
+MAX_MEMBERS = 2000  # 自评表 in one zip
+
+
+def import_campaign_tables(data: bytes, *, file_name: str, campaign: Campaign, acting_user: Any) -> int:
+    """Import many filled 自评表 of a campaign at once; return how many.
+
+    Either form the campaign exports: a zip of 自评表 workbooks (named 项目编码_项目名称.xlsx, as `campaign_zip` writes
+    them) or one workbook with a sheet per project (named by the project code, as `campaign_workbook` writes it).
+    Each table is read and saved like a single upload (`import_evaluation_table`); all-or-nothing over the whole
+    file: the problems of every table are listed together, each naming its file or sheet, and nothing is saved.
+    """
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        read_upload(data, file_name=file_name)  # refuses it, naming the limit
+    tables = _zip_members(data, file_name) if is_plain_zip(data) else _workbook_sheets(data, file_name)
+    fillable = {
+        ev.project.code.replace("/", "-")[:31]: ev
+        for ev in SelfEvaluation.objects.visible_to(acting_user, Perm.SELFEVAL_FILL)
+        .filter(campaign=campaign)
+        .select_related("project", "campaign__profile")
+    }
+    errors: list[CellError] = []
+    with transaction.atomic():
+        for name, code, content in tables:
+            evaluation = fillable.get(code)
+            if evaluation is None:
+                errors.append(CellError(name, expected=f"本任务中没有您可填报的项目「{code}」的自评表"))
+                continue
+            try:
+                with transaction.atomic():  # a table refused halfway leaves nothing of itself
+                    import_evaluation_table(content, file_name=name, evaluation=evaluation, acting_user=acting_user)
+            except WorkbookError as exc:
+                errors += exc.errors
+        if not tables:
+            errors.append(CellError(file_name, expected="文件中没有自评表"))
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise WorkbookError(errors[:500])
+    return len(tables)
+
+
+def holds_tables(data: bytes) -> bool:
+    """True when an upload holds 自评表 in the official layout (a zip of them, or a workbook whose first sheet is
+    one), not the flat actuals template."""
+    if is_plain_zip(data):
+        return True
+    try:
+        book = open_book(data)
+        rows = sheet_rows(book, book.sheet_names[0])
+    except Exception:  # not a workbook at all: the template import names the problem
+        return False
+    return bool(rows and rows[0] and cell_text(rows[0][0]) == TITLE)
+
+
+def is_plain_zip(data: bytes) -> bool:
+    """A zip that is not itself a workbook (an .xlsx is a zip too)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" not in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _zip_members(data: bytes, file_name: str) -> list[tuple[str, str, bytes]]:
+    """(file name shown in errors, project code, workbook bytes) of every .xlsx in the zip."""
+    limit = settings.UPLOAD_MAX_BYTES
+    found: list[tuple[str, str, bytes]] = []
+    errors: list[CellError] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+        if len(members) > MAX_MEMBERS:
+            raise WorkbookError(
+                [CellError(file_name, expected=f"压缩包内有 {len(members)} 个文件,超过上限 {MAX_MEMBERS}")]
+            )
+        if sum(m.file_size for m in members) > limit * 4:
+            raise WorkbookError([CellError(file_name, expected=f"压缩包解压后超过 {limit * 4 // 1048576} MB")])
+        for member in members:
+            base = _member_name(member)
+            shown = f"{file_name}/{base}"
+            if not base.lower().endswith(".xlsx"):
+                errors.append(CellError(shown, expected="压缩包内只能放从本系统导出的自评表(.xlsx)"))
+                continue
+            content = archive.read(member)
+            try:
+                read_upload(content, file_name=shown)
+            except WorkbookError as exc:
+                errors += exc.errors
+                continue
+            found.append((shown, base.rsplit(".", 1)[0].split("_", 1)[0], content))
+    if errors:
+        raise WorkbookError(errors[:500])
+    return found
+
+
+def _member_name(member: zipfile.ZipInfo) -> str:
+    """The member's file name without folders; zips made on Chinese Windows name members in GBK, not UTF-8."""
+    name = member.filename
+    if not member.flag_bits & 0x800:  # no UTF-8 flag: the bytes were read as cp437
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("gbk")
+    return name.rsplit("/", 1)[-1]
+
+
+def _workbook_sheets(data: bytes, file_name: str) -> list[tuple[str, str, bytes]]:
+    """(file name, project code = sheet name, the workbook) per sheet of a workbook holding several 自评表."""
+    data = read_upload(data, file_name=file_name)
+    return [(file_name, name, data) for name in open_book(data).sheet_names]

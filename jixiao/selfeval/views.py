@@ -18,7 +18,7 @@ from jixiao.core.downloads import file_response
 from jixiao.core.excel import WorkbookError, parse_decimal, read_upload
 from jixiao.core.listing import paginate
 from jixiao.orgs.models import Region, Unit
-from jixiao.selfeval import spreadsheets
+from jixiao.selfeval import spreadsheets, table_import
 from jixiao.selfeval.actions import (
     can_comment,
     can_review,
@@ -174,12 +174,19 @@ def campaign_import(request: HttpRequest, pk: int) -> HttpResponse:
         upload: Any = request.FILES["file"]
         name = upload.name or "upload.xlsx"
         try:
-            data = read_upload(upload, file_name=name)
-            count = spreadsheets.import_actuals(data, file_name=name, campaign=campaign, acting_user=request.user)
+            data = upload.read()
+            if table_import.holds_tables(data):  # 自评表 in the official layout: a zip of them or a sheet each
+                count = table_import.import_campaign_tables(data, file_name=name, campaign=campaign,
+                                                            acting_user=request.user)  # fmt: skip
+                done = f"已导入 {count} 份自评表并重新计分。"
+            else:
+                data = read_upload(data, file_name=name)
+                count = spreadsheets.import_actuals(data, file_name=name, campaign=campaign, acting_user=request.user)
+                done = f"已导入 {count} 份自评表的实际完成值并重新计分。"
         except WorkbookError as exc:
             errors = [str(e) for e in exc.errors]
         else:
-            messages.success(request, f"已导入 {count} 份自评表的实际完成值并重新计分。")
+            messages.success(request, done)
             return redirect("selfeval:campaign_detail", pk=campaign.pk)
     elif request.method == "POST":
         errors = ["请选择要上传的 .xlsx 文件"]
