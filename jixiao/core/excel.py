@@ -325,8 +325,8 @@ def read_columns(
 ) -> SheetColumns:
     """`read_table`'s checks, its result by column: no dict per row for large sheets read as columns anyway.
 
-    `cells_checked`: the caller has already refused the sheet's formulas and merged cells
-    (`formula_and_merge_errors`, e.g. in the thread that read the rows)."""
+    `cells_checked`: the caller looks for the sheet's formulas and merged cells itself (`formula_and_merge_errors`;
+    the project import does while its side process reads the goals sheet)."""
     book = book if book is not None else open_book(data)
     names = book.sheet_names
     if sheet_name is not None and sheet_name not in names:
