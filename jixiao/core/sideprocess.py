@@ -45,7 +45,12 @@ def _call(method: str, args: tuple) -> Any:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+    """Fork is there, and this process may have children (a daemonic one, e.g. a huey worker process, may not)."""
+    return (
+        hasattr(os, "fork")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
 
 
 @contextmanager

@@ -55,3 +55,11 @@ def test_the_side_process_cannot_query_the_database():
     with side_process(Job(), fork=True) as submit, refused:
         submit("query").result()
     assert Category.objects.count() == before == Job().query()  # and here it still works
+
+
+def test_a_daemonic_process_runs_the_job_here(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    with side_process(Job(), fork=True) as submit:
+        assert submit("pid").result() == os.getpid()
