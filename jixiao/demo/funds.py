@@ -19,6 +19,7 @@ from jixiao.accounts.models import User
 from jixiao.accounts.permissions import Perm
 from jixiao.funds.models import Allocation, FundLevel, Payment
 from jixiao.monitoring import actions as monitoring
+from jixiao.monitoring import round_actions
 from jixiao.monitoring.models import Cause, Likelihood, MonitoringReport, MonitoringRound, WarningLevel
 from jixiao.projects.models import FundSource, Project
 
@@ -112,7 +113,7 @@ def _funds_for(project: Project, rng: random.Random, serial: int) -> tuple[list[
 def load_funds() -> int:
     rng = random.Random(2019)
     projects = (
-        Project.objects.filter(year=YEAR, status__in=monitoring.MONITORED_STATUSES, allocations__isnull=True)
+        Project.objects.filter(year=YEAR, status__in=round_actions.MONITORED_STATUSES, allocations__isnull=True)
         .select_related("unit")
         .prefetch_related("funds")
         .order_by("code")
@@ -193,7 +194,7 @@ def load_round() -> MonitoringRound:
         return existing
     rng = random.Random(2021)
     deadline = dt.date(YEAR, 7, 15)
-    monitoring_round = monitoring.do_open_round(
+    monitoring_round = round_actions.do_open_round(
         name=ROUND_NAME, year=YEAR, cutoff_month=6, deadline=deadline, acting_user=None
     )
     # The demo replays a past round whose units submitted in time: the replay runs with the deadline moved past

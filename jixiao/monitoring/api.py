@@ -15,7 +15,7 @@ from jixiao.accounts.permissions import Perm
 from jixiao.accounts.scope import require_perm
 from jixiao.api.auth import ApiError
 from jixiao.api.schemas import ErrorOut
-from jixiao.monitoring import actions
+from jixiao.monitoring import actions, round_actions
 from jixiao.monitoring.models import MonitoringReport, MonitoringRound
 from jixiao.monitoring.selectors import (
     Group,
@@ -253,7 +253,7 @@ def create_round(request: HttpRequest, payload: RoundIn):
     require_perm(request.user, Perm.MONITORING_MANAGE)
     department = get_object_or_404(Unit, code=payload.department_code) if payload.department_code else None
     district = get_object_or_404(Region, code=payload.district_code) if payload.district_code else None
-    monitoring_round = actions.do_open_round(
+    monitoring_round = round_actions.do_open_round(
         name=payload.name,
         year=payload.year,
         cutoff_month=payload.cutoff_month,
@@ -294,7 +294,7 @@ def get_round_detail(request: HttpRequest, round_id: int):
 )
 def close_round(request: HttpRequest, round_id: int, payload: CloseIn):
     require_perm(request.user, Perm.MONITORING_MANAGE)
-    return actions.do_close_round(get_round(round_id), opinion=payload.opinion, acting_user=request.user)
+    return round_actions.do_close_round(get_round(round_id), opinion=payload.opinion, acting_user=request.user)
 
 
 @router.post(
@@ -304,7 +304,7 @@ def close_round(request: HttpRequest, round_id: int, payload: CloseIn):
 )
 def extend_round(request: HttpRequest, round_id: int, payload: ExtendIn):
     require_perm(request.user, Perm.MONITORING_MANAGE)
-    return actions.do_extend_round(
+    return round_actions.do_extend_round(
         get_round(round_id), deadline=payload.deadline, reason=payload.reason, acting_user=request.user
     )
 

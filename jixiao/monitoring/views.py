@@ -18,7 +18,7 @@ from jixiao.accounts.permissions import Perm
 from jixiao.core.downloads import file_response
 from jixiao.core.listing import paginate, query_without
 from jixiao.core.types import AuthedRequest
-from jixiao.monitoring import actions, spreadsheets
+from jixiao.monitoring import actions, round_actions, spreadsheets
 from jixiao.monitoring.filling import AMOUNT_FIELDS, FILL_FIELDS, NEW_LINE_FIELDS
 from jixiao.monitoring.forms import ExtendForm, RoundForm
 from jixiao.monitoring.models import (
@@ -66,7 +66,7 @@ def round_create(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            monitoring_round = actions.do_open_round(
+            monitoring_round = round_actions.do_open_round(
                 name=data["name"] or "",
                 year=data["year"],
                 cutoff_month=data["cutoff_month"],
@@ -137,10 +137,12 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def round_close(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation (what closing locks), POST closes the round."""
     monitoring_round = get_round(pk)
-    actions.ensure_round_manager(request.user, monitoring_round)
+    round_actions.ensure_round_manager(request.user, monitoring_round)
     if request.method == "POST":
         try:
-            actions.do_close_round(monitoring_round, opinion=request.POST.get("opinion", ""), acting_user=request.user)
+            round_actions.do_close_round(
+                monitoring_round, opinion=request.POST.get("opinion", ""), acting_user=request.user
+            )
         except ValidationError as exc:
             messages.error(request, ";".join(exc.messages))
         else:
@@ -162,14 +164,14 @@ def round_close(request: AuthedRequest, pk: int) -> HttpResponse:
 @perm_required(Perm.MONITORING_MANAGE)
 def round_extend(request: AuthedRequest, pk: int) -> HttpResponse:
     monitoring_round = get_round(pk)
-    actions.ensure_round_manager(request.user, monitoring_round)
+    round_actions.ensure_round_manager(request.user, monitoring_round)
     form = ExtendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写正确的新截止日期(如 2026-07-31)。")
         return redirect("monitoring:round_detail", pk=monitoring_round.pk)
     was_closed = monitoring_round.is_closed
     try:
-        actions.do_extend_round(
+        round_actions.do_extend_round(
             monitoring_round,
             deadline=form.cleaned_data["deadline"],
             reason=form.cleaned_data["reason"],

@@ -4,8 +4,9 @@ import datetime as dt
 from typing import Any
 
 from jixiao.goals.models import Goal, GoalIndicator
-from jixiao.monitoring.actions import do_open_round, do_save_report, do_submit_report
+from jixiao.monitoring.actions import do_save_report, do_submit_report
 from jixiao.monitoring.models import MonitoringReport, MonitoringRound
+from jixiao.monitoring.round_actions import do_open_round
 from jixiao.orgs.models import Region, Unit
 from jixiao.projects.models import Project
 

@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jixiao.audit.models import AuditLog
-from jixiao.monitoring import actions
+from jixiao.monitoring import actions, round_actions
 from jixiao.monitoring.models import MonitoringEvent, ReportStatus, RoundEvent, RoundStatus
 from jixiao.monitoring.selectors import moves_for
 from tests.funds.factories import allocate, jiangxia_project, make_project, pay
@@ -55,8 +55,8 @@ def _round_api(client, monitoring_round, verb, headers, body=None):
 def test_closing_writes_an_event_and_an_audit_row_once(report, demo):
     monitoring_round = report.round
 
-    actions.do_close_round(monitoring_round, opinion="按期结束", acting_user=demo["perf_admin"])
-    actions.do_close_round(monitoring_round, opinion="再次结束", acting_user=demo["perf_admin"])
+    round_actions.do_close_round(monitoring_round, opinion="按期结束", acting_user=demo["perf_admin"])
+    round_actions.do_close_round(monitoring_round, opinion="再次结束", acting_user=demo["perf_admin"])
 
     monitoring_round.refresh_from_db()
     assert (monitoring_round.status, monitoring_round.state_label) == (RoundStatus.CLOSED, "已结束")
@@ -74,7 +74,7 @@ def test_closing_writes_an_event_and_an_audit_row_once(report, demo):
 
 
 def test_closed_round_refuses_saving_and_submitting(report, demo):
-    actions.do_close_round(report.round, acting_user=demo["perf_admin"])
+    round_actions.do_close_round(report.round, acting_user=demo["perf_admin"])
     report.refresh_from_db()
     unit = demo["unit_xinzhou"]
 
@@ -91,7 +91,7 @@ def test_closed_round_refuses_saving_and_submitting(report, demo):
 
 
 def test_closed_round_refuses_submit_and_fill_through_the_api_with_409(client, api_token, report, demo):
-    actions.do_close_round(report.round, acting_user=demo["perf_admin"])
+    round_actions.do_close_round(report.round, acting_user=demo["perf_admin"])
     headers = api_token("unit_xinzhou")
 
     submit = _api(client, report, "submit", headers)
@@ -105,7 +105,7 @@ def test_closed_round_refuses_submit_and_fill_through_the_api_with_409(client, a
 
 
 def test_closed_round_refuses_submit_and_fill_in_the_browser(login, report, demo):
-    actions.do_close_round(report.round, acting_user=demo["perf_admin"])
+    round_actions.do_close_round(report.round, acting_user=demo["perf_admin"])
     unit = login("unit_xinzhou")
 
     submit = unit.post(f"/monitoring/reports/{report.pk}/submit/", follow=True)
@@ -126,7 +126,7 @@ def test_closed_round_refuses_submit_and_fill_in_the_browser(login, report, demo
 def test_reviewers_may_approve_but_not_return_in_a_closed_round(client, api_token, login, report, demo):
     with time_machine.travel(LAST_HOUR, tick=False):
         submitted(report)
-    actions.do_close_round(report.round, acting_user=demo["perf_admin"])
+    round_actions.do_close_round(report.round, acting_user=demo["perf_admin"])
 
     back = _api(client, report, "review", api_token("xinzhou_fin"), {"decision": "return", "opinion": "补充"})
     page = login("xinzhou_fin").get(f"/monitoring/reports/{report.pk}/").content.decode()
@@ -262,7 +262,7 @@ def test_extending_the_deadline_allows_submitting_again(client, api_token, repor
 
 
 def test_extending_a_closed_round_reopens_it(login, report, demo):
-    actions.do_close_round(report.round, acting_user=demo["perf_admin"])
+    round_actions.do_close_round(report.round, acting_user=demo["perf_admin"])
 
     with time_machine.travel(NEXT_MORNING, tick=False):
         response = login("perf_admin").post(
@@ -302,15 +302,15 @@ def test_an_extension_must_not_end_before_today(client, api_token, report, deadl
 def test_an_extension_cannot_shorten_the_deadline(report, demo):
     with time_machine.travel(dt.datetime(2023, 7, 1, 4, tzinfo=dt.UTC), tick=False):
         with pytest.raises(ValidationError, match="早于原截止日期 2023-07-15"):
-            actions.do_extend_round(report.round, deadline=dt.date(2023, 7, 10), acting_user=demo["perf_admin"])
-        actions.do_extend_round(report.round, deadline=DEADLINE, acting_user=demo["perf_admin"])
+            round_actions.do_extend_round(report.round, deadline=dt.date(2023, 7, 10), acting_user=demo["perf_admin"])
+        round_actions.do_extend_round(report.round, deadline=DEADLINE, acting_user=demo["perf_admin"])
 
     assert not RoundEvent.objects.filter(round=report.round).exists()  # the same deadline changes nothing
 
 
 def test_extending_needs_the_round_manager(report, demo):
     with pytest.raises(PermissionDenied):
-        actions.do_extend_round(report.round, deadline=dt.date(2099, 1, 1), acting_user=demo["xinzhou_fin"])
+        round_actions.do_extend_round(report.round, deadline=dt.date(2099, 1, 1), acting_user=demo["xinzhou_fin"])
 
 
 # --- how rounds look -----------------------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def test_round_list_and_page_show_closed_and_overdue(login, demo):
     make_project("T-RC-LIST")
     overdue = open_round(6, name="逾期批次", deadline=dt.date(2023, 7, 15))
     closed = open_round(6, name="结束批次")
-    actions.do_close_round(closed, acting_user=None)
+    round_actions.do_close_round(closed, acting_user=None)
     open_round(6, name="进行中批次")
 
     listing = login("perf_admin").get("/monitoring/").content.decode()
