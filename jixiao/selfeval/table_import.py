@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from python_calamine import CalamineWorkbook
 
 from jixiao.accounts.permissions import Perm
 from jixiao.core.excel import (
@@ -74,9 +75,12 @@ class _Sheet:
         self.errors.append(CellError(self.file_name, self.name, row + 1, column, value, expected))
 
 
-def import_evaluation_table(data: bytes, *, file_name: str, evaluation: SelfEvaluation, acting_user: Any) -> int:
-    """Read the filled 自评表 and save it with the form's action; return how many indicator rows were read."""
-    sheet = _open(data, file_name, evaluation)
+def import_evaluation_table(
+    data: bytes, *, file_name: str, evaluation: SelfEvaluation, acting_user: Any, book: CalamineWorkbook | None = None
+) -> int:
+    """Read the filled 自评表 and save it with the form's action; return how many indicator rows were read. `book`:
+    the workbook of `data` when the caller has opened it already (one sheet per project, read one at a time)."""
+    sheet = _open(data, file_name, evaluation, book)
     rows = list(evaluation.indicators.order_by("position"))
     changes = _funds(sheet) | _overall(sheet)
     actuals = _indicators(sheet, rows, evaluation.campaign.profile.profile())
@@ -91,9 +95,9 @@ def import_evaluation_table(data: bytes, *, file_name: str, evaluation: SelfEval
     return len(actuals)
 
 
-def _open(data: bytes, file_name: str, evaluation: SelfEvaluation) -> _Sheet:
+def _open(data: bytes, file_name: str, evaluation: SelfEvaluation, book: CalamineWorkbook | None) -> _Sheet:
     """Return the sheet of this 自评表: the only one, or the one named by the project code as exported."""
-    book = open_book(data)
+    book = book if book is not None else open_book(data)
     names = book.sheet_names
     code = evaluation.project.code.replace("/", "-")[:31]
     name = names[0] if len(names) == 1 else code if code in names else None
@@ -239,14 +243,15 @@ def import_campaign_tables(data: bytes, *, file_name: str, campaign: Campaign, a
     }
     errors: list[CellError] = []
     with transaction.atomic():
-        for name, code, content in tables:
+        for name, code, content, book in tables:
             evaluation = fillable.get(code)
             if evaluation is None:
                 errors.append(CellError(name, expected=f"本任务中没有您可填报的项目「{code}」的自评表"))
                 continue
             try:
                 with transaction.atomic():  # a table refused halfway leaves nothing of itself
-                    import_evaluation_table(content, file_name=name, evaluation=evaluation, acting_user=acting_user)
+                    import_evaluation_table(content, file_name=name, evaluation=evaluation, acting_user=acting_user,
+                                            book=book)  # fmt: skip
             except WorkbookError as exc:
                 errors += exc.errors
         if not tables:
@@ -280,10 +285,13 @@ def is_plain_zip(data: bytes) -> bool:
         return False
 
 
-def _zip_members(data: bytes, file_name: str) -> list[tuple[str, str, bytes]]:
+_Table = tuple[str, str, bytes, CalamineWorkbook | None]  # name shown in errors, project code, workbook, its book
+
+
+def _zip_members(data: bytes, file_name: str) -> list[_Table]:
     """(file name shown in errors, project code, workbook bytes) of every .xlsx in the zip."""
     limit = settings.UPLOAD_MAX_BYTES
-    found: list[tuple[str, str, bytes]] = []
+    found: list[_Table] = []
     errors: list[CellError] = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
@@ -305,7 +313,7 @@ def _zip_members(data: bytes, file_name: str) -> list[tuple[str, str, bytes]]:
             except WorkbookError as exc:
                 errors += exc.errors
                 continue
-            found.append((shown, base.rsplit(".", 1)[0].split("_", 1)[0], content))
+            found.append((shown, base.rsplit(".", 1)[0].split("_", 1)[0], content, None))
     if errors:
         raise WorkbookError(errors[:500])
     return found
@@ -320,7 +328,8 @@ def _member_name(member: zipfile.ZipInfo) -> str:
     return name.rsplit("/", 1)[-1]
 
 
-def _workbook_sheets(data: bytes, file_name: str) -> list[tuple[str, str, bytes]]:
+def _workbook_sheets(data: bytes, file_name: str) -> list[_Table]:
     """(file name, project code = sheet name, the workbook) per sheet of a workbook holding several 自评表."""
     data = read_upload(data, file_name=file_name)
-    return [(file_name, name, data) for name in open_book(data).sheet_names]
+    book = open_book(data)  # opened once: each 自评表 then reads its own sheet
+    return [(file_name, name, data, book) for name in book.sheet_names]
